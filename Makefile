@@ -1,0 +1,44 @@
+# Two commands on a fresh clone:  `make lab`  (work on the course)  and  `make test`.
+# Each target sets up what it needs: a .venv with the project installed against
+# constraints.txt (re-installed only when pyproject.toml or constraints.txt change).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+# JupyterLab refuses to start as root unless told to.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: install lab test lint release verify clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+lab: install
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks \
+		--port=$(PORT) $(ROOT_FLAG)
+
+# The whole suite: dlkit against oracles, checks against mutants, widgets headless,
+# every solution notebook executed (nbval, fast mode), verify and grading round trips.
+test: install
+	DLKIT_FAST=1 MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests solutions
+
+lint: install
+	$(BIN)/ruff check dlkit autograder tests benchmarks
+
+# Regenerate notebooks/ from solutions/ (all assignments, or ASSIGNMENT=01_linear_algebra).
+release: install
+	$(BIN)/autograder release $(ASSIGNMENT)
+
+verify: install
+	DLKIT_FAST=1 $(BIN)/autograder verify
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache *.egg-info

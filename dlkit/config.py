@@ -1,0 +1,64 @@
+"""Notebook set-up: seeds, plot style, device choice and the fast-mode budget.
+
+Fast mode (``DLKIT_FAST=1``, set by CI and ``make test``) keeps the same code path
+but shrinks data and epochs, so every notebook executes in seconds.
+"""
+
+import os
+import random
+
+import numpy as np
+
+DEFAULT_SEED = 0
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def is_fast() -> bool:
+    """True when the environment asks for fast mode (``DLKIT_FAST`` is 1/true/yes/on)."""
+    return os.environ.get("DLKIT_FAST", "").strip().lower() in _TRUE
+
+
+def budget(full, fast):
+    """Pick a size for training cells: ``fast`` in fast mode, ``full`` otherwise.
+
+    >>> budget(full=200, fast=5)   # doctest: +SKIP
+    200
+    """
+    return fast if is_fast() else full
+
+
+def device():
+    """The torch device the course's models run on: CUDA when present, else CPU."""
+    import torch  # imported lazily: numpy-only notebooks stay quick to start
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def seed_everything(seed: int = DEFAULT_SEED) -> np.random.Generator:
+    """Seed Python, numpy's legacy global state and torch; return a fresh numpy Generator."""
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+    except ImportError:  # torch is a dependency, but numpy-only use must not need it
+        pass
+    else:
+        torch.manual_seed(seed)
+    return np.random.default_rng(seed)
+
+
+def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> np.random.Generator:
+    """Prepare a course notebook: seed everything, set the plot style, report the set-up.
+
+    Returns a seeded ``numpy.random.Generator`` for the notebook to use.
+    """
+    import matplotlib.pyplot  # noqa: F401  (activates the notebook's inline backend)
+
+    from dlkit.plot import use_course_style
+
+    rng = seed_everything(seed)
+    use_course_style()
+    if verbose:
+        mode = "fast (DLKIT_FAST=1)" if is_fast() else "full"
+        print(f"dlkit ready: seed={seed}, device={device()}, mode={mode}")
+    return rng
