@@ -1,0 +1,5 @@
+"""nbgrader preprocessors added by the course, one per file (as nbgrader does)."""
+
+from autograder.preprocessors.shorten_tracebacks import ShortenTracebacks
+
+__all__ = ["ShortenTracebacks"]
