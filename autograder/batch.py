@@ -125,7 +125,10 @@ def _match_notebooks(course: Course, submission: Submission) -> None:
         if name in by_name:
             submission.notebooks[name] = by_name[name]
     if not submission.notebooks:
-        submission.problem = (MISSING, f"no notebook named {', '.join(s + '.ipynb' for s in sources)}")
+        submission.problem = (
+            MISSING,
+            f"no notebook named {', '.join(s + '.ipynb' for s in sources)}",
+        )
         return
     for path in submission.notebooks.values():
         try:
@@ -159,7 +162,9 @@ def _run_worker(course, submission, template, work, timeout) -> SubmissionResult
             return _failed(submission, TIMEOUT, f"grading took longer than {timeout:g} s")
     result_file = folder / "result.json"
     if not result_file.exists():
-        return _failed(submission, ERROR, f"the grading process died (exit code {process.returncode})")
+        return _failed(
+            submission, ERROR, f"the grading process died (exit code {process.returncode})"
+        )
     return SubmissionResult.from_dict(json.loads(result_file.read_text()))
 
 

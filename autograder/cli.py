@@ -43,15 +43,22 @@ def _grade(course: Course, args) -> int:
 
     out = Path(args.out)
     results = grade_batch(
-        course, Path(args.submissions), out, assignment=args.assignment,
-        jobs=args.jobs, db_url=args.db, timeout=args.timeout,
+        course,
+        Path(args.submissions),
+        out,
+        assignment=args.assignment,
+        jobs=args.jobs,
+        db_url=args.db,
+        timeout=args.timeout,
     )
     problems = [r for r in results if r.status != "graded"]
     print(f"graded {len(results)} submissions ({len(problems)} with problems) into {out}/")
     for r in problems:
         print(f"  {r.student}/{r.assignment}: {r.status}: {r.message}")
-    print(f"grades: {out / 'grades.csv'}; per exercise: {out / 'exercises.csv'}; "
-          f"plot: {out / 'scores.png'}; feedback: {out / 'feedback'}/")
+    print(
+        f"grades: {out / 'grades.csv'}; per exercise: {out / 'exercises.csv'}; "
+        f"plot: {out / 'scores.png'}; feedback: {out / 'feedback'}/"
+    )
     return 0
 
 
@@ -88,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=_positive_int, default=1, help="parallel workers (default 1)")
     grade.add_argument("--out", default="grading-out", help="output folder (default grading-out)")
     grade.add_argument("--db", help="gradebook database URL (default: SQLite in the output folder)")
-    grade.add_argument("--timeout", type=float, default=600.0,
-                       help="seconds allowed per submission (default 600)")
+    grade.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds allowed per submission (default 600)"
+    )
     grade.set_defaults(run=_grade)
 
     verify = commands.add_parser("verify", help="release is current, solution full marks, blank 0")

@@ -56,7 +56,9 @@ class Course:
 
     def grade_ids(self, assignment: str) -> set[str]:
         """Every nbgrader grade_id in the assignment's source notebooks."""
-        return {gid for nb in self.source_notebooks(assignment) for gid in grade_ids(read_notebook(nb))}
+        return {
+            gid for nb in self.source_notebooks(assignment) for gid in grade_ids(read_notebook(nb))
+        }
 
     def points(self, assignment: str) -> dict[str, float]:
         """grade_id -> points for every graded cell of the assignment, in notebook order."""
@@ -72,7 +74,9 @@ class Course:
 
         By file name first; a renamed copy is recognised by its exercises' grade ids.
         """
-        by_name = {p.stem: p.parent.name for a in self.assignments() for p in self.source_notebooks(a)}
+        by_name = {
+            p.stem: p.parent.name for a in self.assignments() for p in self.source_notebooks(a)
+        }
         if path.stem in by_name:
             return by_name[path.stem], path.stem
         ids = grade_ids(nb)

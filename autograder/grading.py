@@ -63,7 +63,7 @@ def grade_submission(
         shutil.copyfile(path, submitted / f"{name}.ipynb")
 
     result = SubmissionResult(student, assignment, ", ".join(p.name for p in notebooks.values()))
-    with _environment(GRADING_ENV):
+    with _environment(GRADING_ENV), _stderr_to(workdir / "kernel.log"):
         outcome = api.autograde(assignment, student)
     if not outcome["success"]:
         result.status, result.message = ERROR, _last_line(outcome.get("error") or outcome["log"])
@@ -85,8 +85,9 @@ def prepare_assignment(course: Course, assignment: str, workdir: Path) -> Path:
     return workdir
 
 
-def course_config(course: Course, root: Path, db_url: str | None = None,
-                  submitted: str = "submitted"):
+def course_config(
+    course: Course, root: Path, db_url: str | None = None, submitted: str = "submitted"
+):
     """The course's nbgrader settings, pointed at a course directory ``root``.
 
     ``root`` gets nbgrader's usual folders (source, submitted, autograded,
@@ -125,7 +126,9 @@ def _run(step, *args):
     """Run an nbgrader API step that must succeed (it only touches course files)."""
     outcome = step(*args)
     if not outcome["success"]:
-        raise RuntimeError(f"nbgrader {step.__name__} failed:\n{outcome.get('error') or outcome['log']}")
+        raise RuntimeError(
+            f"nbgrader {step.__name__} failed:\n{outcome.get('error') or outcome['log']}"
+        )
 
 
 def _exercise_results(api, workdir, assignment, student) -> list[ExerciseResult]:
@@ -205,6 +208,22 @@ def _last_line(text: str) -> str:
 
 
 @contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's stderr (file descriptor 2, which kernels inherit) to a file:
+    kernels log notices there, such as the interrupt jupyter_client sends on shutdown."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@contextlib.contextmanager
 def _environment(values: dict):
     """Set environment variables for the kernels started inside the block."""
     saved = {key: os.environ.get(key) for key in values}
@@ -229,6 +248,8 @@ def check_notebook(course: Course, path: Path) -> SubmissionResult:
     path = Path(path)
     assignment, name = identify(course, path)
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
-        result = grade_submission(course, assignment, "learner", {name: path}, Path(tmp), feedback=False)
+        result = grade_submission(
+            course, assignment, "learner", {name: path}, Path(tmp), feedback=False
+        )
     result.notebook = str(path)
     return result

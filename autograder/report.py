@@ -17,7 +17,9 @@ def score_table(result: SubmissionResult) -> str:
         for e in result.exercises
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4] for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4] for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths) + "  -------")
     total = f"total: {_points(result.score)} / {_points(result.max_score)}"
     if result.status != "graded":

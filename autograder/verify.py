@@ -41,7 +41,9 @@ def verify_assignment(course: Course, assignment: str) -> Verdict:
             )
         solution = _grade(course, assignment, course.solutions, template, Path(tmp) / "solution")
         if solution.score != solution.max_score or solution.max_score == 0:
-            wrong = [f"{e.grade_id} ({e.message})" for e in solution.exercises if e.status != PASSED]
+            wrong = [
+                f"{e.grade_id} ({e.message})" for e in solution.exercises if e.status != PASSED
+            ]
             verdict.problems.append(
                 f"the solution scores {solution.score:g}/{solution.max_score:g} "
                 f"({solution.status}); not passing: {'; '.join(wrong) or solution.message}"

@@ -32,7 +32,10 @@ def run_task(task: dict) -> SubmissionResult:
     except Exception as error:  # reported as the submission's status, never a crash
         traceback.print_exc()
         return SubmissionResult(
-            task["student"], task["assignment"], "", status=ERROR,
+            task["student"],
+            task["assignment"],
+            "",
+            status=ERROR,
             message=f"{type(error).__name__}: {error}",
         )
 

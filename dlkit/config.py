@@ -52,13 +52,23 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> np.random.
 
     Returns a seeded ``numpy.random.Generator`` for the notebook to use.
     """
-    import matplotlib.pyplot  # noqa: F401  (activates the notebook's inline backend)
-
     from dlkit.plot import use_course_style
 
     rng = seed_everything(seed)
+    _show_figures_inline()
     use_course_style()
     if verbose:
         mode = "fast (DLKIT_FAST=1)" if is_fast() else "full"
         print(f"dlkit ready: seed={seed}, device={device()}, mode={mode}")
     return rng
+
+
+def _show_figures_inline():
+    """In a Jupyter kernel, display figures (also those a widget returns) as images."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        shell.run_line_magic("matplotlib", "inline")

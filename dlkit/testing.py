@@ -24,8 +24,8 @@ def describe_mismatch(actual, expected, rtol=1e-7, atol=1e-9):
     if (nan_a != nan_e).any():
         where = np.unravel_index(np.argmax(nan_a != nan_e), actual.shape)
         return (
-            f"NaN pattern differs: at index {_index(where)} got {actual[where]!r}, "
-            f"expected {expected[where]!r}"
+            f"NaN pattern differs: at index {_index(where)} got {float(actual[where]):.6g}, "
+            f"expected {float(expected[where]):.6g}"
         )
     ok = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
     if ok.all():

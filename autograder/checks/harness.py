@@ -24,6 +24,8 @@ class CheckFailed(AssertionError):
 
 def show(value, threshold=12):
     """Short, readable text for a value: small arrays in full, large ones by shape."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if isinstance(value, np.ndarray | list | tuple) and np.ndim(value) > 0:
         try:
             array = np.asarray(value)

@@ -1,0 +1,317 @@
+"""Checks for module 00, getting_started: the numpy warm-up exercises.
+
+Every ``*_basic`` check is the visible test of an exercise (the worked example in
+its prompt); every ``*_hidden`` check re-tests the learner's function on seeded
+random inputs and on the edge cases behind the classic mistakes (wrong axis,
+sample instead of population standard deviation, constant columns, closed instead
+of half-open intervals, partial windows, integer inputs, changing the input in
+place). The oracles are numpy one-liners written independently of the exercises.
+
+When a wrong answer matches a known mistake, the hint names that mistake.
+"""
+
+import numpy as np
+
+from autograder.checks.harness import (
+    CheckFailed,
+    as_float_array,
+    call,
+    expect,
+    expect_close,
+    expect_equal,
+)
+
+__all__ = [
+    "CheckFailed",
+    "centre_columns_basic",
+    "centre_columns_hidden",
+    "count_in_interval_basic",
+    "count_in_interval_hidden",
+    "double_demo",
+    "moving_average_basic",
+    "moving_average_hidden",
+    "standardise_columns_basic",
+    "standardise_columns_hidden",
+]
+
+_SEED = 2024  # hidden inputs are random but the same on every run
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _call(fn, name, *args, hint):
+    """``harness.call``, adding ``hint`` when the learner's function raised an exception."""
+    try:
+        return call(fn, name, *args)
+    except CheckFailed as failure:
+        message = str(failure)
+        if "hint:" in message:
+            raise
+        raise CheckFailed(f"{message}; hint: {hint}") from None
+
+
+def _diagnose(got, default, known_mistakes):
+    """The hint of the first known mistake whose output ``got`` reproduces, else ``default``.
+
+    ``known_mistakes`` is a list of ``(output_of_the_mistake, hint)`` pairs.
+    """
+    for wrong, hint in known_mistakes:
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
+            return hint
+    return default
+
+
+def _expect_float_dtype(result, text):
+    """Fail unless ``result`` holds floating-point numbers (integer inputs included)."""
+    dtype = np.asarray(result).dtype
+    expect(
+        dtype.kind == "f",
+        f"{text} returned an array of dtype {dtype}, expected floating-point numbers "
+        "(float64); hint: convert the input first, for example "
+        "`X = np.asarray(X, dtype=float)`, so no result is rounded to an integer",
+    )
+
+
+def _expect_array(result, expected, text, hint, known_mistakes=(), integer_input=False):
+    """Compare an array result with ``expected``; diagnose known mistakes in the hint."""
+    got = as_float_array(result, text)
+    if integer_input:
+        _expect_float_dtype(result, text)
+    expected = np.asarray(expected, dtype=float)
+    if got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-8,
+                                                   equal_nan=True):
+        return
+    expect_close(got, expected, text, _diagnose(got, hint, known_mistakes))
+
+
+# --------------------------------------------------------------------------- demo (not graded)
+
+
+def double_demo(double):
+    """The notebook's demonstration check: ``double(x)`` must return ``2 * x``."""
+    x = np.array([1.0, 2.0, 3.0])
+    result, text = call(double, "double", x)
+    expect_close(result, 2 * x, text, "multiply every entry by 2 (`return 2 * x`)")
+
+
+# --------------------------------------------------------------------------- centre_columns
+
+_CENTRE_HINT = (
+    "subtract each column's own mean: take the mean over axis=0 (down each column), "
+    "`X - X.mean(axis=0)`"
+)
+
+
+def _centre_oracle(X):
+    X = np.asarray(X, dtype=float)
+    return X - X.sum(axis=0) / X.shape[0]
+
+
+def _centre_mistakes(X):
+    X = np.asarray(X, dtype=float)
+    return [
+        (X - X.mean(axis=1, keepdims=True),
+         "you subtracted the row means; take the mean over axis=0 (down each column), "
+         "not axis=1"),
+        (X - X.mean(), "you subtracted the overall mean of the array; take one mean per "
+         "column with axis=0"),
+        (X.mean(axis=0) - X, "the sign is flipped; compute X minus the column means"),
+    ]
+
+
+def _check_centre(fn, X, integer_input=False):
+    result, text = _call(fn, "centre_columns", X, hint=_CENTRE_HINT)
+    _expect_array(result, _centre_oracle(X), text, _CENTRE_HINT, _centre_mistakes(X),
+                  integer_input)
+
+
+def centre_columns_basic(centre_columns):
+    """Visible test: the worked example of the prompt (a 3 x 2 array)."""
+    X = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 10.0]])
+    _check_centre(centre_columns, X)
+
+
+def centre_columns_hidden(centre_columns):
+    """Hidden tests: random shapes, a square array (wrong axis), one row, integers."""
+    rng = np.random.default_rng(_SEED)
+    for shape in [(6, 3), (4, 4), (1, 5), (30, 1)]:
+        X = rng.normal(loc=rng.uniform(-5, 5), scale=3.0, size=shape)
+        _check_centre(centre_columns, X)
+    _check_centre(centre_columns, rng.integers(-9, 10, size=(5, 3)), integer_input=True)
+
+
+# --------------------------------------------------------------------------- count_in_interval
+
+_COUNT_HINT = (
+    "count the entries with low <= x < high: build the boolean mask "
+    "`(x >= low) & (x < high)` and count its True values with `np.count_nonzero`"
+)
+
+
+def _check_count(fn, x, low, high):
+    result, text = _call(fn, "count_in_interval", x, low, high, hint=_COUNT_HINT)
+    if result is None:
+        as_float_array(result, text)  # raises: "did you forget the `return` statement?"
+    x = np.asarray(x, dtype=float)
+    expected = int(np.count_nonzero((x >= low) & (x < high)))
+    hint = _COUNT_HINT
+    if isinstance(result, np.integer):
+        result = int(result)  # shown as 4 rather than np.int64(4)
+    if isinstance(result, int):
+        if result == np.count_nonzero((x >= low) & (x <= high)) != expected:
+            hint = "the interval is half-open: include low but leave out high (use x < high)"
+        elif result == np.count_nonzero((x > low) & (x < high)) != expected:
+            hint = "the interval is half-open: include low itself (use x >= low)"
+    elif isinstance(result, float | np.floating) and result == expected:
+        hint = "return a whole number, for example `int(np.count_nonzero(mask))`"
+    elif isinstance(result, np.ndarray):
+        hint = ("return one number, not an array: count over all entries, "
+                "`np.count_nonzero(mask)` with no axis argument")
+    expect_equal(result, expected, text, hint)
+
+
+def count_in_interval_basic(count_in_interval):
+    """Visible test: the worked example of the prompt."""
+    x = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
+    _check_count(count_in_interval, x, 1.0, 2.5)
+
+
+def count_in_interval_hidden(count_in_interval):
+    """Hidden tests: random data, both endpoints present, 2-D and empty inputs, integers."""
+    rng = np.random.default_rng(_SEED + 1)
+    x = rng.normal(size=200)
+    _check_count(count_in_interval, x, -0.5, 1.25)
+    _check_count(count_in_interval, np.array([-1.0, 0.0, 0.0, 0.5, 1.0, 1.0, 2.0]), 0.0, 1.0)
+    _check_count(count_in_interval, rng.integers(0, 10, size=(4, 6)), 3, 7)
+    _check_count(count_in_interval, np.array([]), 0.0, 1.0)
+    _check_count(count_in_interval, np.array([1.0, 2.0, 3.0]), 2.0, 2.0)
+
+
+# --------------------------------------------------------------------------- standardise_columns
+
+_STANDARDISE_HINT = (
+    "subtract the column means (axis=0) and divide by the population standard deviation "
+    "`X.std(axis=0)` (ddof=0); a constant column becomes all zeros"
+)
+
+
+def _standardise_oracle(X):
+    X = np.asarray(X, dtype=float)
+    n = X.shape[0]
+    deviations = X - X.sum(axis=0) / n
+    sigma = np.sqrt((deviations**2).sum(axis=0) / n)
+    safe = np.where(sigma > 0, sigma, 1.0)
+    return np.where(sigma > 0, deviations / safe, 0.0)
+
+
+def _standardise_mistakes(X):
+    X = np.asarray(X, dtype=float)
+    n = X.shape[0]
+    mistakes = []
+    with np.errstate(all="ignore"):
+        if n > 1:
+            ddof1 = X.std(axis=0, ddof=1)
+            mistakes.append(((X - X.mean(axis=0)) / np.where(ddof1 > 0, ddof1, 1.0),
+                             "use the population standard deviation (ddof=0, divide by n), "
+                             "not the sample one (ddof=1, divide by n - 1)"))
+        sigma = X.std(axis=0)
+        mistakes.append((X / np.where(sigma > 0, sigma, 1.0),
+                         "subtract the column means before dividing by the standard deviation"))
+        mistakes.append(((X - X.mean(axis=0)) / np.where(sigma > 0, sigma, 1.0) ** 2,
+                         "divide by the standard deviation, not by the variance"))
+        row_sigma = X.std(axis=1, keepdims=True)
+        mistakes.append(((X - X.mean(axis=1, keepdims=True))
+                         / np.where(row_sigma > 0, row_sigma, 1.0),
+                         "you standardised the rows; use axis=0 (down each column) for both "
+                         "the mean and the standard deviation"))
+    return mistakes
+
+
+def _check_standardise(fn, X, integer_input=False):
+    result, text = _call(fn, "standardise_columns", X, hint=_STANDARDISE_HINT)
+    got = as_float_array(result, text)
+    if got.shape == np.shape(X) and np.isnan(got).any():
+        columns = np.flatnonzero(np.isnan(got).any(axis=0)).tolist()
+        raise CheckFailed(
+            f"{text} returned NaN values in column(s) {columns}; hint: a constant column has "
+            "standard deviation 0, so dividing by it gives 0/0 = nan; set that whole "
+            "column to 0 instead"
+        )
+    _expect_array(result, _standardise_oracle(X), text, _STANDARDISE_HINT,
+                  _standardise_mistakes(X), integer_input)
+
+
+def standardise_columns_basic(standardise_columns):
+    """Visible test: the worked example of the prompt (a 4 x 2 array)."""
+    X = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [6.0, 60.0]])
+    _check_standardise(standardise_columns, X)
+
+
+def standardise_columns_hidden(standardise_columns):
+    """Hidden tests: random data, a square array, constant columns, one row, integers."""
+    rng = np.random.default_rng(_SEED + 2)
+    X = rng.normal(loc=[0.0, 5.0, -3.0], scale=[1.0, 0.1, 20.0], size=(8, 3))
+    _check_standardise(standardise_columns, X)
+    _check_standardise(standardise_columns, rng.normal(size=(5, 5)))
+    constant = rng.normal(size=(6, 3))
+    constant[:, 1] = 2.5  # exactly representable, so its standard deviation is exactly 0
+    _check_standardise(standardise_columns, constant)
+    _check_standardise(standardise_columns, np.array([[3.0, -1.0, 7.0]]))
+    _check_standardise(standardise_columns, rng.integers(0, 10, size=(6, 3)) * [1, 0, 1],
+                       integer_input=True)
+
+
+# --------------------------------------------------------------------------- moving_average
+
+_MOVING_HINT = (
+    "entry i is the mean of the window x[i : i + k], for i = 0, ..., n - k (full windows "
+    "only); one loop-free way: `np.convolve(x, np.ones(k) / k, mode='valid')`"
+)
+
+
+def _moving_oracle(x, k):
+    x = np.asarray(x, dtype=float)
+    return np.array([x[i:i + k].sum() / k for i in range(x.size - k + 1)])
+
+
+def _moving_mistakes(x, k):
+    x = np.asarray(x, dtype=float)
+    c = np.cumsum(x)
+    length_hint = ("the result has n - k + 1 entries, one per full window "
+                   "(`mode='valid'` in np.convolve)")
+    return [
+        (np.convolve(x, np.ones(k) / k, mode="same"), length_hint),
+        (np.convolve(x, np.ones(k) / k, mode="full"), length_hint),
+        ((c[k:] - c[:-k]) / k,
+         "you dropped the first window: put a 0 in front of the cumulative sum, "
+         "`c = np.concatenate([[0.0], np.cumsum(x)])`, then `(c[k:] - c[:-k]) / k`"),
+        (np.convolve(x, np.ones(k), mode="valid"), "divide each window's sum by k"),
+        (np.convolve(x, np.ones(k), mode="valid") / x.size,
+         "divide each window's sum by the window length k, not by len(x)"),
+    ]
+
+
+def _check_moving(fn, x, k, integer_input=False):
+    result, text = _call(fn, "moving_average", x, k, hint=_MOVING_HINT)
+    _expect_array(result, _moving_oracle(x, k), text, _MOVING_HINT, _moving_mistakes(x, k),
+                  integer_input)
+
+
+def moving_average_basic(moving_average):
+    """Visible test: the worked example of the prompt."""
+    _check_moving(moving_average, np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), 3)
+
+
+def moving_average_hidden(moving_average):
+    """Hidden tests: random data and windows, k = 1, k = n, a long signal, integers."""
+    rng = np.random.default_rng(_SEED + 3)
+    x = rng.normal(size=50)
+    for k in (4, 7):
+        _check_moving(moving_average, x, k)
+    _check_moving(moving_average, x[:10], 1)
+    _check_moving(moving_average, x[:10], 10)
+    long_signal = 100.0 + np.sin(np.linspace(0.0, 20.0, 5000)) + rng.normal(size=5000)
+    _check_moving(moving_average, long_signal, 25)
+    _check_moving(moving_average, rng.integers(-5, 6, size=12), 3, integer_input=True)

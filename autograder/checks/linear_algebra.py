@@ -1,0 +1,785 @@
+"""Checks for module 01, linear algebra.
+
+Every exercise has a visible ``<name>_basic(fn)`` check (return type and shape plus
+one small worked case) and a hidden ``<name>_hidden(fn)`` check (seeded random
+inputs plus the edge cases behind the classic mistakes: transposed results, wrong
+axes, missing pivoting, the sign of a row swap, eigenvector signs, off-by-one
+ranks, empty sparse rows, ...). The oracles are numpy.linalg, scipy and closed
+forms; nothing here uses dlkit or the learner's other answers.
+"""
+
+import copy
+
+import numpy as np
+import scipy.sparse
+
+from autograder.checks.harness import (
+    CheckFailed,
+    as_float_array,
+    call,
+    expect,
+    expect_close,
+    expect_equal,
+    quiet,
+    show,
+)
+
+# ---------------------------------------------------------------------------
+# Shared helpers (local to this module)
+# ---------------------------------------------------------------------------
+
+
+def _call(fn, name, *args, hint=None, **kwargs):
+    """:func:`harness.call`, adding ``hint`` to a failure message that has none."""
+    try:
+        return call(fn, name, *args, **kwargs)
+    except CheckFailed as failure:
+        message = str(failure)
+        if hint is None or "hint:" in message:
+            raise
+        raise CheckFailed(f"{message}; hint: {hint}") from None
+
+
+def _expect_raises(fn, name, args, error_type, hint):
+    """Fail unless ``fn(*args)`` raises ``error_type`` (called on copies, quietly)."""
+    text = f"{name}({', '.join(show(a) for a in args)})"
+    try:
+        with quiet():
+            result = fn(*copy.deepcopy(args))
+    except NotImplementedError:
+        call(fn, name, *args)  # raises again, with the harness's NotImplementedError hint
+        raise  # pragma: no cover  (unreachable unless the function changed its mind)
+    except error_type:
+        return
+    except Exception as error:
+        raise CheckFailed(
+            f"{text} raised {type(error).__name__}: {error}, expected "
+            f"{error_type.__module__}.{error_type.__name__}; hint: {hint}"
+        ) from None
+    raise CheckFailed(
+        f"{text} returned {show(result)}, expected it to raise "
+        f"{error_type.__module__}.{error_type.__name__}; hint: {hint}"
+    )
+
+
+def _pair(result, text, what):
+    """The learner's 2-tuple ``result`` as a tuple, or CheckFailed naming ``what``."""
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise CheckFailed(
+            f"{text} returned {show(result)}, expected a pair {what}; "
+            f"hint: end the function with `return a, b`"
+        )
+    return tuple(result)
+
+
+def _same(got, value):
+    """True when ``got`` is an integer equal to ``value`` (False for anything odd)."""
+    return isinstance(got, int | np.integer) and not isinstance(got, bool) and got == value
+
+
+def _close(got, expected, rtol=1e-6, atol=1e-8):
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def _matrix_hint(got, expected, default, atol=1e-8):
+    """``default``, or a sharper hint when ``got`` is the transpose of ``expected``."""
+    with quiet():
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return default
+    if got.ndim >= 2 and _close(np.swapaxes(got, -1, -2), expected, atol=atol):
+        return "your result is the transpose of the expected one; " + default
+    return default
+
+
+def _expect_number(got, expected, text, hint, rtol=1e-6, atol=1e-8):
+    """:func:`harness.expect_close` for one number, showing it as ``-1`` (not ``array(-1.)``)."""
+    value = as_float_array(got, text)
+    if value.shape != ():
+        expect_close(value, expected, text, hint, rtol=rtol, atol=atol)  # the shape message
+    expected = float(expected)
+    if not np.isclose(float(value), expected, rtol=rtol, atol=atol):
+        raise CheckFailed(
+            f"{text} returned {show(float(value))}, expected {show(expected)}; hint: {hint}"
+        )
+
+
+def _orthogonal(rng, n):
+    """A random n x n orthogonal matrix (QR of a Gaussian matrix, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+def _symmetric_with(rng, eigenvalues):
+    """A random symmetric matrix with the given eigenvalues."""
+    q = _orthogonal(rng, len(eigenvalues))
+    return (q * np.asarray(eigenvalues, dtype=float)) @ q.T
+
+
+# ---------------------------------------------------------------------------
+# Matrix product with loops
+# ---------------------------------------------------------------------------
+
+_MATMUL_HINT = (
+    "C[i, j] = sum over k of A[i, k] * B[k, j]; C has as many rows as A and as many columns as B"
+)
+_A23 = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+_B32 = np.array([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]])
+
+
+def _check_product(fn, name, a, b, hint=_MATMUL_HINT):
+    got, text = _call(fn, name, a, b, hint=hint)
+    expected = np.asarray(a, dtype=float) @ np.asarray(b, dtype=float)
+    expect_close(got, expected, text, _matrix_hint(got, expected, hint), rtol=1e-9, atol=1e-9)
+
+
+def matmul_loops_basic(fn):
+    """A (2, 3) times (3, 2) product with small integers."""
+    _check_product(fn, "matmul_loops", _A23, _B32)
+
+
+def matmul_loops_hidden(fn):
+    """Non-square shapes (catch transposes and swapped indices), outer products, ints."""
+    rng = np.random.default_rng(1101)
+    cases = [
+        (rng.integers(-5, 6, (2, 3)), rng.integers(-5, 6, (3, 4))),
+        (rng.standard_normal((5, 7)), rng.standard_normal((7, 3))),
+        (np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([[1.0], [0.0], [-1.0], [2.0]])),
+        (np.array([[1.0], [2.0], [3.0]]), np.array([[4.0, 5.0, 6.0]])),
+        (np.array([[2.5]]), np.array([[-4.0]])),
+    ]
+    for a, b in cases:
+        _check_product(fn, "matmul_loops", a, b)
+
+
+# ---------------------------------------------------------------------------
+# Vectorized (broadcast) matrix product
+# ---------------------------------------------------------------------------
+
+_BATCH_HINT = (
+    "work on the last two axes only (index with `...` and sum over axis=-2) so that the "
+    "leading batch axes broadcast exactly as in A @ B"
+)
+
+
+def matmul_basic(fn):
+    """A (2, 3) times (3, 2) product of plain 2-D matrices."""
+    _check_product(fn, "matmul", _A23, _B32)
+
+
+def matmul_hidden(fn):
+    """Non-square 2-D products, then stacks of matrices whose batch axes broadcast."""
+    rng = np.random.default_rng(1102)
+    _check_product(fn, "matmul", rng.standard_normal((4, 6)), rng.standard_normal((6, 3)))
+    _check_product(fn, "matmul", rng.standard_normal((1, 5)), rng.standard_normal((5, 1)))
+    _check_product(fn, "matmul", rng.integers(-3, 4, (3, 2)), rng.integers(-3, 4, (2, 5)))
+    batches = [
+        (rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 3, 5))),
+        (rng.standard_normal((4, 2, 3)), rng.standard_normal((3, 5))),
+        (rng.standard_normal((2, 1, 3, 4)), rng.standard_normal((5, 4, 2))),
+    ]
+    for a, b in batches:
+        _check_product(fn, "matmul", a, b, hint=_BATCH_HINT)
+
+
+# ---------------------------------------------------------------------------
+# Norms
+# ---------------------------------------------------------------------------
+
+_NORM_HINTS = {
+    1: "the L1 norm is the sum of the absolute values |x_i|",
+    2: "the L2 norm is the square root of the sum of squares x_i**2",
+    np.inf: "the L-infinity norm is the largest absolute value max |x_i| (mind negative entries)",
+    "fro": "the Frobenius norm is the square root of the sum of all squared entries A_ij**2",
+}
+
+
+def _check_norm(fn, x, ord):
+    got, text = _call(fn, "norm", x, ord)
+    if ord == "fro":
+        expected = np.linalg.norm(np.asarray(x, dtype=float), "fro")
+    else:
+        expected = np.linalg.norm(np.asarray(x, dtype=float), ord)
+    _expect_number(got, expected, text, _NORM_HINTS[ord], rtol=1e-9, atol=1e-12)
+
+
+def norm_basic(fn):
+    """``x = [3, -4]`` under L1, L2 and L-infinity; Frobenius of ``[[1, 2], [3, 4]]``."""
+    x = np.array([3.0, -4.0])
+    for ord in (1, 2, np.inf):
+        _check_norm(fn, x, ord)
+    _check_norm(fn, np.array([[1.0, 2.0], [3.0, 4.0]]), "fro")
+
+
+def norm_hidden(fn):
+    """Negative entries (abs forgotten), random vectors, non-square matrices, ints."""
+    rng = np.random.default_rng(1103)
+    _check_norm(fn, np.array([-5.0, 3.0]), np.inf)
+    _check_norm(fn, np.array([-1.0, -2.0, 3.0]), 1)
+    _check_norm(fn, np.array([-7.0]), 2)
+    for ord in (1, 2, np.inf):
+        _check_norm(fn, rng.standard_normal(10), ord)
+        _check_norm(fn, rng.integers(-9, 10, 6), ord)
+    _check_norm(fn, rng.standard_normal((3, 5)), "fro")
+    _check_norm(fn, rng.integers(-4, 5, (4, 2)), "fro")
+
+
+# ---------------------------------------------------------------------------
+# Rank and linear independence
+# ---------------------------------------------------------------------------
+
+_RANK_HINT = (
+    "the rank is the number of singular values larger than tol; by default "
+    "tol = s.max() * max(m, n) * np.finfo(float).eps, because round-off leaves tiny "
+    "non-zero singular values where exact arithmetic would give 0"
+)
+
+
+def _check_rank(fn, a, tol=None, hint=_RANK_HINT):
+    if tol is None:
+        got, text = _call(fn, "rank", a)
+    else:
+        got, text = _call(fn, "rank", a, tol=tol)
+    expected = int(np.linalg.matrix_rank(np.asarray(a, dtype=float), tol=tol))
+    if isinstance(got, float | np.floating) and float(got) == expected:
+        raise CheckFailed(
+            f"{text} returned the float {show(got)}, expected the int {expected}; "
+            "hint: a rank is a count: return int(...)"
+        )
+    expect_equal(got, expected, text, hint)
+
+
+def rank_basic(fn):
+    """A rank-1 2 x 2 matrix and the 3 x 3 identity."""
+    _check_rank(fn, np.array([[1.0, 2.0], [2.0, 4.0]]))
+    _check_rank(fn, np.eye(3))
+
+
+def rank_hidden(fn):
+    """Zero matrix, tall/wide low-rank products (round-off!), and an explicit ``tol``."""
+    rng = np.random.default_rng(1104)
+    _check_rank(
+        fn,
+        np.zeros((3, 4)),
+        hint="a zero matrix has rank 0: count singular values strictly greater than tol",
+    )
+    _check_rank(fn, rng.standard_normal((8, 3)) @ rng.standard_normal((3, 5)))
+    _check_rank(fn, rng.standard_normal((5, 2)) @ rng.standard_normal((2, 9)))
+    _check_rank(fn, rng.standard_normal((4, 9)))
+    _check_rank(fn, rng.standard_normal((6, 2)) @ rng.standard_normal((2, 6)))
+    d = np.diag([1.0, 1e-3, 1e-6])
+    tol_hint = "when tol is given, count the singular values larger than that tol"
+    _check_rank(fn, d, tol=1e-4, hint=tol_hint)
+    _check_rank(fn, d, tol=1e-7, hint=tol_hint)
+    _check_rank(fn, d)
+
+
+def _check_independent(fn, v, hint):
+    got, text = _call(fn, "is_independent", v)
+    expected = bool(np.linalg.matrix_rank(np.asarray(v, dtype=float)) == np.shape(v)[1])
+    expect(
+        isinstance(got, bool | np.bool_),
+        f"{text} returned {show(got)} (a {type(got).__name__}), expected the bool "
+        f"{expected}; hint: return True or False",
+    )
+    expect_equal(bool(got), expected, text, hint)
+
+
+def is_independent_basic(fn):
+    """The standard basis of R^2 (independent) and two parallel columns (dependent)."""
+    hint = "the columns are independent exactly when rank(V) equals the number of columns"
+    _check_independent(fn, np.eye(2), hint)
+    _check_independent(fn, np.array([[1.0, 2.0], [2.0, 4.0]]), hint)
+
+
+def is_independent_hidden(fn):
+    """Tall and wide matrices (columns, not rows!), hidden dependencies, round-off."""
+    rng = np.random.default_rng(1105)
+    columns = "the vectors are the columns of V: compare rank(V) with V.shape[1]"
+    _check_independent(fn, rng.standard_normal((5, 3)), columns)
+    _check_independent(
+        fn,
+        rng.standard_normal((2, 3)),
+        "three vectors in R^2 can never be independent; " + columns,
+    )
+    a = rng.standard_normal((4, 2))
+    combo = np.column_stack([a, a[:, 0] + 2.0 * a[:, 1]])
+    _check_independent(fn, combo, "the third column is a combination of the first two")
+    b = rng.standard_normal((6, 2))
+    _check_independent(
+        fn,
+        np.column_stack([b, 0.1 * b[:, 0] + 0.7 * b[:, 1]]),
+        "round-off makes exact zeros tiny: use the rank with its default tolerance",
+    )
+    _check_independent(fn, np.array([[0.0], [3.0], [0.0]]), columns)
+    _check_independent(fn, np.zeros((3, 1)), "a single zero vector is dependent (rank 0)")
+    _check_independent(fn, rng.standard_normal((6, 4)), columns)
+
+
+# ---------------------------------------------------------------------------
+# Determinant by elimination
+# ---------------------------------------------------------------------------
+
+
+def _det_hint(a, got):
+    a = np.asarray(a, dtype=float)
+    expected = float(np.linalg.det(a))
+    with quiet():
+        try:
+            value = float(np.asarray(got, dtype=float))
+        except (TypeError, ValueError):
+            value = np.nan
+    if np.isfinite(value) and abs(expected) > 1e-9 and np.isclose(value, -expected):
+        return "each row swap flips the sign of the determinant: count the swaps"
+    if a[0, 0] == 0:
+        return (
+            "the first pivot is 0: swap in the row with the largest |entry| in the column "
+            "(partial pivoting) and flip the sign"
+        )
+    if abs(expected) < 1e-9:
+        return "the matrix is singular: when the best pivot is 0, the determinant is 0.0"
+    return (
+        "det(A) = (-1)^(number of swaps) * product of the pivots; work on a float copy "
+        "(np.array(A, dtype=float)) so that integer inputs are not truncated"
+    )
+
+
+def _check_det(fn, a):
+    got, text = _call(fn, "det", a)
+    expected = np.linalg.det(np.asarray(a, dtype=float))
+    _expect_number(got, expected, text, _det_hint(a, got), rtol=1e-8, atol=1e-10)
+
+
+def det_basic(fn):
+    """A 2 x 2 example and an upper-triangular 3 x 3 (product of the diagonal)."""
+    _check_det(fn, np.array([[2.0, 1.0], [1.0, 3.0]]))
+    _check_det(fn, np.array([[2.0, 1.0, 5.0], [0.0, -3.0, 4.0], [0.0, 0.0, 0.5]]))
+
+
+def det_hidden(fn):
+    """Row swaps (sign!), zero first pivots, singular, integer and random matrices."""
+    rng = np.random.default_rng(1106)
+    cases = [
+        np.array([[0.0, 1.0], [1.0, 0.0]]),
+        np.array([[0.0, 2.0], [3.0, 4.0]]),
+        np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+        np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+        np.array([[1.0, 2.0], [2.0, 4.0]]),
+        np.array([[0.0, 1.0], [0.0, 2.0]]),
+        np.array([[3, 1], [2, 1]]),
+        np.array([[-3.0]]),
+        rng.standard_normal((6, 6)),
+        rng.integers(-5, 6, (4, 4)),
+    ]
+    for a in cases:
+        _check_det(fn, a)
+
+
+# ---------------------------------------------------------------------------
+# Solving Ax = b
+# ---------------------------------------------------------------------------
+
+_SOLVE_HINT = (
+    "eliminate below each pivot, then back-substitute from the last row up: "
+    "x_i = (b_i - sum_{j>i} U_ij x_j) / U_ii"
+)
+_PIVOT_HINT = (
+    "use partial pivoting: before eliminating column k, swap in the row with the largest "
+    "|A[i, k]| (i >= k), and swap the entries of b too"
+)
+_SINGULAR_HINT = (
+    "the matrix is singular: when the largest available pivot is 0, "
+    "raise np.linalg.LinAlgError('singular matrix')"
+)
+
+
+def _check_solve(fn, a, b, hint=_SOLVE_HINT):
+    got, text = _call(fn, "solve", a, b)
+    expected = np.linalg.solve(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-9)
+
+
+def solve_basic(fn):
+    """``2x + y = 3, x + 3y = 5`` has the solution ``x = 0.8, y = 1.4``."""
+    _check_solve(fn, np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([3.0, 5.0]))
+
+
+def solve_hidden(fn):
+    """Zero and tiny pivots, permutations, integers, random systems, singular matrices."""
+    rng = np.random.default_rng(1107)
+    _check_solve(fn, np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([2.0, 3.0]), _PIVOT_HINT)
+    _check_solve(
+        fn,
+        np.array([[1e-20, 1.0], [1.0, 1.0]]),
+        np.array([1.0, 2.0]),
+        "dividing by the tiny pivot 1e-20 destroys the answer in round-off; " + _PIVOT_HINT,
+    )
+    perm = np.array([[0.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0]])
+    _check_solve(fn, perm, np.array([2.0, 6.0, 12.0]), _PIVOT_HINT)
+    _check_solve(
+        fn,
+        np.array([[3, 1], [2, 1]]),
+        np.array([1, 1]),
+        "work on float copies (np.array(A, dtype=float)) so that integer inputs are not "
+        "truncated during elimination",
+    )
+    upper = np.triu(rng.standard_normal((5, 5))) + 3.0 * np.eye(5)
+    _check_solve(fn, upper, rng.standard_normal(5))
+    for n in (3, 8):
+        _check_solve(fn, rng.standard_normal((n, n)), rng.standard_normal(n))
+    _expect_raises(
+        fn,
+        "solve",
+        (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([1.0, 2.0])),
+        np.linalg.LinAlgError,
+        _SINGULAR_HINT,
+    )
+    _expect_raises(
+        fn,
+        "solve",
+        (np.array([[0.0, 1.0], [0.0, 2.0]]), np.array([1.0, 2.0])),
+        np.linalg.LinAlgError,
+        _SINGULAR_HINT,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Symmetric eigendecomposition
+# ---------------------------------------------------------------------------
+
+
+def _check_sym_eig(fn, s):
+    s = np.asarray(s, dtype=float)
+    n = s.shape[0]
+    result, text = _call(fn, "sym_eig", s)
+    values, q = _pair(result, text, "(eigenvalues, Q)")
+    values = as_float_array(values, text + "[0]")
+    q = as_float_array(q, text + "[1]")
+    expected = np.linalg.eigvalsh(s)[::-1]
+    scale = max(1.0, float(np.abs(expected).max()))
+    if values.shape == expected.shape and _close(np.sort(values)[::-1], expected, atol=1e-8):
+        order_hint = (
+            "sort the eigenvalues in descending order of their value (not of their "
+            "absolute value); np.linalg.eigh returns them ascending"
+        )
+    else:
+        order_hint = "the eigenvalues of a symmetric matrix are what np.linalg.eigh returns"
+    expect_close(values, expected, text + " eigenvalues", order_hint, rtol=1e-7, atol=1e-9 * scale)
+    expect(
+        q.shape == (n, n),
+        f"{text} returned Q of shape {q.shape}, expected shape {(n, n)}; hint: Q holds one "
+        "eigenvector per column",
+    )
+    gram = q.T @ q
+    expect(
+        _close(gram, np.eye(n), atol=1e-7),
+        f"{text} returned a Q whose columns are not orthonormal (Q.T @ Q = {show(gram)}, "
+        "expected the identity); hint: use the eigenvectors of np.linalg.eigh, which are "
+        "orthonormal, and keep them as columns",
+    )
+    residual = s @ q - q * values
+    expect(
+        _close(residual, np.zeros_like(residual), atol=1e-7 * scale),
+        f"{text}: S @ Q[:, i] is not eigenvalues[i] * Q[:, i] (largest error "
+        f"{np.abs(residual).max():.3g}); hint: reorder the columns of Q (Q[:, order]) "
+        "together with the eigenvalues, not its rows",
+    )
+    rebuilt = (q * values) @ q.T
+    expect_close(
+        rebuilt,
+        s,
+        f"Q @ diag(eigenvalues) @ Q.T for {text}",
+        "the decomposition must rebuild S = Q diag(eigenvalues) Q^T",
+        rtol=1e-7,
+        atol=1e-8 * scale,
+    )
+
+
+def sym_eig_basic(fn):
+    """``[[2, 1], [1, 2]]`` has eigenvalues 3 and 1 with eigenvectors (1, ±1)/√2."""
+    _check_sym_eig(fn, np.array([[2.0, 1.0], [1.0, 2.0]]))
+
+
+def sym_eig_hidden(fn):
+    """Negative and repeated eigenvalues, diagonal input, 1 x 1, random sizes.
+
+    Eigenvectors are only defined up to sign (and up to rotation within a repeated
+    eigenvalue), so Q is checked through orthonormality and S Q = Q Λ only.
+    """
+    rng = np.random.default_rng(1108)
+    _check_sym_eig(fn, np.diag([1.0, 5.0, 3.0]))
+    _check_sym_eig(fn, _symmetric_with(rng, [-6.0, 2.0, 0.5, -1.0]))
+    _check_sym_eig(fn, _symmetric_with(rng, [3.0, 3.0, 1.0]))
+    _check_sym_eig(fn, np.array([[-2.5]]))
+    m = rng.standard_normal((7, 7))
+    _check_sym_eig(fn, (m + m.T) / 2)
+
+
+# ---------------------------------------------------------------------------
+# Power iteration
+# ---------------------------------------------------------------------------
+
+
+def _dominant(a):
+    values, vectors = np.linalg.eig(a)
+    i = int(np.argmax(np.abs(values)))
+    v = np.real(vectors[:, i])
+    return float(np.real(values[i])), v / np.linalg.norm(v)
+
+
+def _check_power(fn, a, hint, **kwargs):
+    a = np.asarray(a, dtype=float)
+    result, text = _call(fn, "power_iteration", a, **kwargs)
+    value, v = _pair(result, text, "(eigenvalue, eigenvector)")
+    expected_value, expected_v = _dominant(a)
+    _expect_number(value, expected_value, text + " eigenvalue", hint, rtol=1e-6, atol=1e-9)
+    v = as_float_array(v, text + " eigenvector")
+    expect(
+        v.shape == expected_v.shape,
+        f"{text} returned an eigenvector of shape {v.shape}, expected {expected_v.shape}; "
+        "hint: return the vector v itself, shape (n,)",
+    )
+    length = float(np.linalg.norm(v))
+    expect(
+        abs(length - 1.0) < 1e-6,
+        f"{text} returned an eigenvector of length {length:.6g}, expected a unit vector; "
+        "hint: divide by np.linalg.norm(v) in every iteration",
+    )
+    off = min(np.linalg.norm(v - expected_v), np.linalg.norm(v + expected_v))
+    expect(
+        off < 1e-4,
+        f"{text} returned the eigenvector {show(v)}, expected ±{show(expected_v)} (either "
+        f"sign is accepted); hint: {hint}",
+    )
+
+
+def power_iteration_basic(fn):
+    """``[[2, 1], [1, 2]]``: dominant eigenvalue 3, eigenvector ±(1, 1)/√2."""
+    _check_power(
+        fn,
+        np.array([[2.0, 1.0], [1.0, 2.0]]),
+        "repeat v <- A v / ||A v||; the eigenvalue is the Rayleigh quotient v @ A @ v",
+    )
+
+
+def power_iteration_hidden(fn):
+    """Negative dominant eigenvalue, a fixed start orthogonal to the answer, non-symmetric."""
+    rng = np.random.default_rng(1109)
+    _check_power(
+        fn,
+        _symmetric_with(rng, [5.0, -2.0, 1.5, 1.0, 0.5]),
+        "repeat v <- A v / ||A v|| until v stops changing",
+    )
+    _check_power(
+        fn,
+        _symmetric_with(rng, [-6.0, 3.0, 1.0, 0.5]),
+        "the dominant eigenvalue can be negative: estimate it with the Rayleigh quotient "
+        "v @ A @ v, not with the always-positive ||A v||",
+    )
+    _check_power(
+        fn,
+        np.array([[3.0, -1.0], [-1.0, 3.0]]),
+        "start from a random vector drawn with rng: a fixed start such as all ones can be "
+        "orthogonal to the dominant eigenvector and never find it",
+    )
+    positive = rng.uniform(0.5, 1.5, (4, 4))
+    _check_power(fn, positive, "repeat v <- A v / ||A v||; the eigenvalue is v @ A @ v")
+    _check_power(
+        fn,
+        _symmetric_with(rng, [4.0, 1.0, -1.0]),
+        "use the rng argument when it is given (rng.standard_normal(n))",
+        rng=np.random.default_rng(7),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Low-rank approximation by the SVD
+# ---------------------------------------------------------------------------
+
+
+def _check_low_rank(fn, a, k):
+    a = np.asarray(a, dtype=float)
+    got, text = _call(fn, "low_rank_approx", a, k)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    expected = (u[:, :k] * s[:k]) @ vt[:k]
+    hint = "A_k = U[:, :k] @ diag(s[:k]) @ Vt[:k, :] keeps the k largest singular values"
+    with quiet():
+        try:
+            got_rank = int(np.linalg.matrix_rank(np.asarray(got, dtype=float)))
+        except (TypeError, ValueError, np.linalg.LinAlgError):
+            got_rank = None
+    if got_rank is not None and got_rank != k and np.shape(got) == a.shape:
+        hint = f"your result has rank {got_rank}, expected rank {k}; " + hint
+    expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-9 * max(1.0, s[0]))
+
+
+def low_rank_approx_basic(fn):
+    """``diag(3, 2, 1)``: its rank-1 and rank-2 approximations drop the small entries."""
+    d = np.diag([3.0, 2.0, 1.0])
+    _check_low_rank(fn, d, 1)
+    _check_low_rank(fn, d, 2)
+
+
+def low_rank_approx_hidden(fn):
+    """Tall and wide random matrices, k = 0 and k = min(m, n) (off-by-one in k)."""
+    rng = np.random.default_rng(1110)
+    tall = rng.standard_normal((8, 5))
+    wide = rng.standard_normal((4, 9))
+    for a, k in [(tall, 2), (wide, 3), (tall, 1), (wide, 0), (tall, 5), (wide, 4)]:
+        _check_low_rank(fn, a, k)
+
+
+# ---------------------------------------------------------------------------
+# Parameter counts of a low-rank layer
+# ---------------------------------------------------------------------------
+
+
+def _check_param_counts(fn, n_in, n_out, k):
+    result, text = _call(fn, "layer_param_counts", n_in, n_out, k)
+    dense, low_rank = _pair(result, text, "(dense, low_rank)")
+    expected_dense = n_in * n_out + n_out
+    expected_low = k * (n_in + n_out) + n_out
+    for got, expected, label, formula, no_bias in [
+        (dense, expected_dense, "dense", "n_out * n_in + n_out", n_in * n_out),
+        (low_rank, expected_low, "low_rank", "k * (n_in + n_out) + n_out", k * (n_in + n_out)),
+    ]:
+        hint = f"the {label} count is {formula} (weights plus a bias of length n_out)"
+        if _same(got, no_bias):
+            hint = "you forgot the bias vector (n_out numbers); " + hint
+        expect_equal(got, expected, f"{text} {label} count", hint)
+
+
+def layer_param_counts_basic(fn):
+    """``n_in=4, n_out=3, k=1``: 15 parameters dense, 10 factored."""
+    _check_param_counts(fn, 4, 3, 1)
+
+
+def layer_param_counts_hidden(fn):
+    """Non-square layers (n_in and n_out swapped), k = 1, k = full rank."""
+    for n_in, n_out, k in [(784, 256, 32), (256, 784, 32), (10, 10, 10), (1, 1, 1), (3, 5, 2)]:
+        _check_param_counts(fn, n_in, n_out, k)
+
+
+def _check_break_even(fn, n_in, n_out):
+    got, text = _call(fn, "break_even_rank", n_in, n_out)
+    expected = (n_in * n_out - 1) // (n_in + n_out)
+    hint = (
+        "the largest k with k * (n_in + n_out) < n_in * n_out (strictly fewer parameters; "
+        "the biases are equal and cancel)"
+    )
+    if _same(got, expected + 1):
+        hint = f"at k = {got} both layers have the same number of parameters; " + hint
+    expect_equal(got, expected, text, hint)
+
+
+def break_even_rank_basic(fn):
+    """``(784, 256)``: k * 1040 < 200704 holds up to k = 192; ``(3, 5)``: k = 1."""
+    _check_break_even(fn, 784, 256)
+    _check_break_even(fn, 3, 5)
+
+
+def break_even_rank_hidden(fn):
+    """Exact divisions (where k equal counts is not a saving), tiny layers, random sizes."""
+    rng = np.random.default_rng(1112)
+    for n_in, n_out in [(4, 4), (3, 6), (12, 12), (2, 2), (1, 1), (1, 100)]:
+        _check_break_even(fn, n_in, n_out)
+    for n_in, n_out in rng.integers(1, 2000, (5, 2)).tolist():
+        _check_break_even(fn, n_in, n_out)
+
+
+# ---------------------------------------------------------------------------
+# Condition number
+# ---------------------------------------------------------------------------
+
+_COND_HINT = (
+    "kappa(A) = s_max / s_min with the singular values s of A (np.linalg.svd); "
+    "eigenvalues give the wrong answer for non-symmetric or non-square matrices"
+)
+
+
+def _check_cond(fn, a, hint=_COND_HINT):
+    got, text = _call(fn, "condition_number", a)
+    expected = np.linalg.cond(np.asarray(a, dtype=float))
+    _expect_number(got, expected, text, hint, rtol=1e-6, atol=1e-9)
+
+
+def condition_number_basic(fn):
+    """``diag(2, 0.5)`` has condition number 4; the identity has 1."""
+    _check_cond(fn, np.diag([2.0, 0.5]))
+    _check_cond(fn, np.eye(3))
+
+
+def condition_number_hidden(fn):
+    """Negative entries, non-symmetric and rectangular matrices, orthogonal and singular."""
+    rng = np.random.default_rng(1113)
+    _check_cond(fn, np.diag([-4.0, 1.0]), "singular values are never negative; " + _COND_HINT)
+    _check_cond(fn, np.array([[1.0, 100.0], [0.0, 1.0]]))
+    _check_cond(fn, rng.standard_normal((6, 6)))
+    _check_cond(fn, rng.standard_normal((6, 3)))
+    _check_cond(fn, _orthogonal(rng, 5))
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    got, text = _call(fn, "condition_number", singular)
+    value = as_float_array(got, text)
+    expect(
+        value.shape == () and bool(value >= 1e12),
+        f"{text} returned {show(got)}, expected np.inf (or a number above 1e12) for a "
+        "singular matrix; hint: s_min is 0 (or round-off tiny), so s_max / s_min is huge",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Sparse CSR matrix-vector product
+# ---------------------------------------------------------------------------
+
+_CSR_HINT = (
+    "row i holds the entries data[indptr[i]:indptr[i + 1]] in the columns "
+    "indices[indptr[i]:indptr[i + 1]]; y[i] is their dot product with x at those columns"
+)
+
+
+def _check_csr(fn, dense, x, hint=_CSR_HINT):
+    csr = scipy.sparse.csr_matrix(np.asarray(dense, dtype=float))
+    _check_csr_arrays(fn, csr.data, csr.indices, csr.indptr, x, hint)
+
+
+def _check_csr_arrays(fn, data, indices, indptr, x, hint=_CSR_HINT):
+    data, indices = np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64)
+    indptr, x = np.asarray(indptr, dtype=np.int64), np.asarray(x, dtype=float)
+    got, text = _call(fn, "csr_matvec", data, indices, indptr, x)
+    shape = (len(indptr) - 1, len(x))
+    expected = scipy.sparse.csr_matrix((data, indices, indptr), shape=shape) @ x
+    expect_close(got, expected, text, hint, rtol=1e-9, atol=1e-12)
+
+
+def csr_matvec_basic(fn):
+    """``[[1, 0, 2], [0, 0, 3]] @ [1, 2, 3] = [7, 9]`` from its CSR arrays."""
+    _check_csr_arrays(fn, [1.0, 2.0, 3.0], [0, 2, 2], [0, 2, 3], [1.0, 2.0, 3.0])
+
+
+def csr_matvec_hidden(fn):
+    """Empty rows (first, middle, last), an all-zero matrix, non-square, random, unsorted."""
+    rng = np.random.default_rng(1114)
+    rows_hint = (
+        "the number of rows is len(indptr) - 1, which need not equal len(x); "
+        "a row with indptr[i] == indptr[i + 1] is empty and gives y[i] = 0"
+    )
+    empty_rows = np.array(
+        [
+            [0.0, 0.0, 0.0, 0.0],
+            [1.0, 0.0, -2.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0],
+            [0.0, 4.0, 0.0, 5.0],
+            [0.0, 0.0, 0.0, 0.0],
+        ]
+    )
+    _check_csr(fn, empty_rows, np.array([1.0, 2.0, 3.0, 4.0]), rows_hint)
+    _check_csr_arrays(fn, [], [], [0, 0, 0, 0], [1.0, 2.0, 3.0], rows_hint)
+    wide = np.where(rng.random((3, 7)) < 0.4, rng.standard_normal((3, 7)), 0.0)
+    _check_csr(fn, wide, rng.standard_normal(7), rows_hint)
+    tall = np.where(rng.random((9, 2)) < 0.5, rng.standard_normal((9, 2)), 0.0)
+    _check_csr(fn, tall, rng.standard_normal(2), rows_hint)
+    big = scipy.sparse.random(60, 40, density=0.1, format="csr", random_state=1114)
+    _check_csr(fn, big.toarray(), rng.standard_normal(40))
+    _check_csr_arrays(fn, [5.0, 1.0, 2.0, -1.0], [2, 0, 1, 0], [0, 2, 4], [1.0, 10.0, 100.0])
