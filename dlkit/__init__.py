@@ -8,11 +8,12 @@ widget drawings, numerical testing).
     rng = dk.setup_notebook()
 """
 
-from dlkit import linalg, plot, testing, widgets
+from dlkit import data, linalg, plot, testing, widgets
 from dlkit.config import budget, device, is_fast, seed_everything, setup_notebook
 
 __all__ = [
     "budget",
+    "data",
     "device",
     "is_fast",
     "linalg",
