@@ -21,6 +21,7 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
+from autograder import nbgrader_speedup
 from autograder.course import Course, read_notebook
 from autograder.results import (
     ERROR,
@@ -107,19 +108,11 @@ def course_config(
 
 def course_api(config) -> NbGraderAPI:
     """nbgrader's API over the course directory that ``config`` describes."""
-    _put_python_tools_on_path()
+    nbgrader_speedup.install()
     Path(config.Exchange.root).mkdir(parents=True, exist_ok=True)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.ERROR)
     return api
-
-
-def _put_python_tools_on_path():
-    """nbgrader runs ``alembic`` from PATH: make this interpreter's scripts folder visible,
-    also when the virtual environment is used without being activated."""
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
 def _run(step, *args):

@@ -1,14 +1,14 @@
-"""Grade one submission in a process of its own: ``python -m autograder.worker TASK.json``.
+"""Grade one submission in a process of its own.
 
 The batch grader starts one worker per submission, so a submission that crashes,
 hangs or exhausts memory takes down only its own worker. The task file names the
 course, the assignment, the student, the notebooks, a working folder and the
-prepared assignment template; the worker writes its result next to the task as
-``result.json``.
+prepared assignment template; the worker writes ``result.json`` and ``worker.log``
+next to it.
 """
 
 import json
-import sys
+import os
 import traceback
 from dataclasses import asdict
 from pathlib import Path
@@ -40,13 +40,12 @@ def run_task(task: dict) -> SubmissionResult:
         )
 
 
-def main(argv: list[str]) -> int:
-    task_file = Path(argv[0])
+def main(task_file: str) -> None:
+    """Grade the task in ``task_file``; output and logs go to ``worker.log`` beside it."""
+    task_file = Path(task_file)
+    with open(task_file.parent / "worker.log", "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
     task = json.loads(task_file.read_text())
     result = run_task(task)
     (task_file.parent / "result.json").write_text(json.dumps(asdict(result)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

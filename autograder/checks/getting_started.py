@@ -80,8 +80,9 @@ def _expect_array(result, expected, text, hint, known_mistakes=(), integer_input
     if integer_input:
         _expect_float_dtype(result, text)
     expected = np.asarray(expected, dtype=float)
-    if got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-8,
-                                                   equal_nan=True):
+    if got.shape == expected.shape and np.allclose(
+        got, expected, rtol=1e-6, atol=1e-8, equal_nan=True
+    ):
         return
     expect_close(got, expected, text, _diagnose(got, hint, known_mistakes))
 
@@ -112,19 +113,22 @@ def _centre_oracle(X):
 def _centre_mistakes(X):
     X = np.asarray(X, dtype=float)
     return [
-        (X - X.mean(axis=1, keepdims=True),
-         "you subtracted the row means; take the mean over axis=0 (down each column), "
-         "not axis=1"),
-        (X - X.mean(), "you subtracted the overall mean of the array; take one mean per "
-         "column with axis=0"),
+        (
+            X - X.mean(axis=1, keepdims=True),
+            "you subtracted the row means; take the mean over axis=0 (down each column), "
+            "not axis=1",
+        ),
+        (
+            X - X.mean(),
+            "you subtracted the overall mean of the array; take one mean per column with axis=0",
+        ),
         (X.mean(axis=0) - X, "the sign is flipped; compute X minus the column means"),
     ]
 
 
 def _check_centre(fn, X, integer_input=False):
     result, text = _call(fn, "centre_columns", X, hint=_CENTRE_HINT)
-    _expect_array(result, _centre_oracle(X), text, _CENTRE_HINT, _centre_mistakes(X),
-                  integer_input)
+    _expect_array(result, _centre_oracle(X), text, _CENTRE_HINT, _centre_mistakes(X), integer_input)
 
 
 def centre_columns_basic(centre_columns):
@@ -167,8 +171,10 @@ def _check_count(fn, x, low, high):
     elif isinstance(result, float | np.floating) and result == expected:
         hint = "return a whole number, for example `int(np.count_nonzero(mask))`"
     elif isinstance(result, np.ndarray):
-        hint = ("return one number, not an array: count over all entries, "
-                "`np.count_nonzero(mask)` with no axis argument")
+        hint = (
+            "return one number, not an array: count over all entries, "
+            "`np.count_nonzero(mask)` with no axis argument"
+        )
     expect_equal(result, expected, text, hint)
 
 
@@ -213,19 +219,34 @@ def _standardise_mistakes(X):
     with np.errstate(all="ignore"):
         if n > 1:
             ddof1 = X.std(axis=0, ddof=1)
-            mistakes.append(((X - X.mean(axis=0)) / np.where(ddof1 > 0, ddof1, 1.0),
-                             "use the population standard deviation (ddof=0, divide by n), "
-                             "not the sample one (ddof=1, divide by n - 1)"))
+            mistakes.append(
+                (
+                    (X - X.mean(axis=0)) / np.where(ddof1 > 0, ddof1, 1.0),
+                    "use the population standard deviation (ddof=0, divide by n), "
+                    "not the sample one (ddof=1, divide by n - 1)",
+                )
+            )
         sigma = X.std(axis=0)
-        mistakes.append((X / np.where(sigma > 0, sigma, 1.0),
-                         "subtract the column means before dividing by the standard deviation"))
-        mistakes.append(((X - X.mean(axis=0)) / np.where(sigma > 0, sigma, 1.0) ** 2,
-                         "divide by the standard deviation, not by the variance"))
+        mistakes.append(
+            (
+                X / np.where(sigma > 0, sigma, 1.0),
+                "subtract the column means before dividing by the standard deviation",
+            )
+        )
+        mistakes.append(
+            (
+                (X - X.mean(axis=0)) / np.where(sigma > 0, sigma, 1.0) ** 2,
+                "divide by the standard deviation, not by the variance",
+            )
+        )
         row_sigma = X.std(axis=1, keepdims=True)
-        mistakes.append(((X - X.mean(axis=1, keepdims=True))
-                         / np.where(row_sigma > 0, row_sigma, 1.0),
-                         "you standardised the rows; use axis=0 (down each column) for both "
-                         "the mean and the standard deviation"))
+        mistakes.append(
+            (
+                (X - X.mean(axis=1, keepdims=True)) / np.where(row_sigma > 0, row_sigma, 1.0),
+                "you standardised the rows; use axis=0 (down each column) for both "
+                "the mean and the standard deviation",
+            )
+        )
     return mistakes
 
 
@@ -239,8 +260,14 @@ def _check_standardise(fn, X, integer_input=False):
             "standard deviation 0, so dividing by it gives 0/0 = nan; set that whole "
             "column to 0 instead"
         )
-    _expect_array(result, _standardise_oracle(X), text, _STANDARDISE_HINT,
-                  _standardise_mistakes(X), integer_input)
+    _expect_array(
+        result,
+        _standardise_oracle(X),
+        text,
+        _STANDARDISE_HINT,
+        _standardise_mistakes(X),
+        integer_input,
+    )
 
 
 def standardise_columns_basic(standardise_columns):
@@ -259,8 +286,9 @@ def standardise_columns_hidden(standardise_columns):
     constant[:, 1] = 2.5  # exactly representable, so its standard deviation is exactly 0
     _check_standardise(standardise_columns, constant)
     _check_standardise(standardise_columns, np.array([[3.0, -1.0, 7.0]]))
-    _check_standardise(standardise_columns, rng.integers(0, 10, size=(6, 3)) * [1, 0, 1],
-                       integer_input=True)
+    _check_standardise(
+        standardise_columns, rng.integers(0, 10, size=(6, 3)) * [1, 0, 1], integer_input=True
+    )
 
 
 # --------------------------------------------------------------------------- moving_average
@@ -273,30 +301,36 @@ _MOVING_HINT = (
 
 def _moving_oracle(x, k):
     x = np.asarray(x, dtype=float)
-    return np.array([x[i:i + k].sum() / k for i in range(x.size - k + 1)])
+    return np.array([x[i : i + k].sum() / k for i in range(x.size - k + 1)])
 
 
 def _moving_mistakes(x, k):
     x = np.asarray(x, dtype=float)
     c = np.cumsum(x)
-    length_hint = ("the result has n - k + 1 entries, one per full window "
-                   "(`mode='valid'` in np.convolve)")
+    length_hint = (
+        "the result has n - k + 1 entries, one per full window (`mode='valid'` in np.convolve)"
+    )
     return [
         (np.convolve(x, np.ones(k) / k, mode="same"), length_hint),
         (np.convolve(x, np.ones(k) / k, mode="full"), length_hint),
-        ((c[k:] - c[:-k]) / k,
-         "you dropped the first window: put a 0 in front of the cumulative sum, "
-         "`c = np.concatenate([[0.0], np.cumsum(x)])`, then `(c[k:] - c[:-k]) / k`"),
+        (
+            (c[k:] - c[:-k]) / k,
+            "you dropped the first window: put a 0 in front of the cumulative sum, "
+            "`c = np.concatenate([[0.0], np.cumsum(x)])`, then `(c[k:] - c[:-k]) / k`",
+        ),
         (np.convolve(x, np.ones(k), mode="valid"), "divide each window's sum by k"),
-        (np.convolve(x, np.ones(k), mode="valid") / x.size,
-         "divide each window's sum by the window length k, not by len(x)"),
+        (
+            np.convolve(x, np.ones(k), mode="valid") / x.size,
+            "divide each window's sum by the window length k, not by len(x)",
+        ),
     ]
 
 
 def _check_moving(fn, x, k, integer_input=False):
     result, text = _call(fn, "moving_average", x, k, hint=_MOVING_HINT)
-    _expect_array(result, _moving_oracle(x, k), text, _MOVING_HINT, _moving_mistakes(x, k),
-                  integer_input)
+    _expect_array(
+        result, _moving_oracle(x, k), text, _MOVING_HINT, _moving_mistakes(x, k), integer_input
+    )
 
 
 def moving_average_basic(moving_average):

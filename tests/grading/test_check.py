@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from autograder.cli import main
-from tests.grading.conftest import solution, student
+from tests.grading.helpers import solution, student
 
 ASSIGNMENT = "01_linear_algebra"
 

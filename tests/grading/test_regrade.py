@@ -1,0 +1,26 @@
+"""Re-running `autograder grade` over the same folder, with another job count, changes
+nothing: same CSV files, one gradebook row per submission."""
+
+from nbgrader.api import Gradebook
+
+from autograder.cli import main
+from tests.grading.helpers import place, solution, student
+
+ASSIGNMENT = "00_getting_started"
+
+
+def test_regrading_is_idempotent_and_independent_of_jobs(course, tmp_path):
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    place(solution(course, ASSIGNMENT), submissions, "ada", ASSIGNMENT)
+    place(student(course, ASSIGNMENT), submissions, "bo", ASSIGNMENT)
+
+    assert main(["grade", str(submissions), "--out", str(out), "--jobs", "2"]) == 0
+    first = [(out / name).read_text() for name in ("grades.csv", "exercises.csv")]
+    assert main(["grade", str(submissions), "--out", str(out), "--jobs", "1"]) == 0
+    second = [(out / name).read_text() for name in ("grades.csv", "exercises.csv")]
+
+    assert first == second
+    assert "ada,00_getting_started,10,10,graded" in first[0]
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "dl-math-course") as gradebook:
+        rows = gradebook.assignment_submissions(ASSIGNMENT)
+        assert sorted((s.student.id, s.score) for s in rows) == [("ada", 10.0), ("bo", 0.0)]
