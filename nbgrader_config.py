@@ -11,14 +11,13 @@ from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
     ClearHiddenTests,
-    Execute,
     GetGrades,
     IgnorePattern,
     LimitOutput,
     SaveAutoGrades,
 )
 
-from autograder.preprocessors import ShortenTracebacks
+from autograder.preprocessors import ShortenTracebacks, SlicedExecute
 
 c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
 
@@ -41,10 +40,11 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelA
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w+Warning: "
 
-# Test cells report only the check's one-line message (a traceback would quote
-# hidden test lines), and feedback never shows the hidden tests themselves.
+# Cells run under SlicedExecute (nbgrader's Execute without nbclient's occasional
+# stall after widget cells); test cells report only the check's one-line message
+# (a traceback would quote hidden test lines); feedback never shows hidden tests.
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    SlicedExecute,
     ShortenTracebacks,
     IgnorePattern,
     ClearMetadataPreprocessor,

@@ -16,6 +16,7 @@ from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
     call,
+    diagnose,
     expect,
     expect_close,
     expect_equal,
@@ -40,29 +41,6 @@ _SEED = 2024  # hidden inputs are random but the same on every run
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _call(fn, name, *args, hint):
-    """``harness.call``, adding ``hint`` when the learner's function raised an exception."""
-    try:
-        return call(fn, name, *args)
-    except CheckFailed as failure:
-        message = str(failure)
-        if "hint:" in message:
-            raise
-        raise CheckFailed(f"{message}; hint: {hint}") from None
-
-
-def _diagnose(got, default, known_mistakes):
-    """The hint of the first known mistake whose output ``got`` reproduces, else ``default``.
-
-    ``known_mistakes`` is a list of ``(output_of_the_mistake, hint)`` pairs.
-    """
-    for wrong, hint in known_mistakes:
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
-            return hint
-    return default
-
-
 def _expect_float_dtype(result, text):
     """Fail unless ``result`` holds floating-point numbers (integer inputs included)."""
     dtype = np.asarray(result).dtype
@@ -84,7 +62,7 @@ def _expect_array(result, expected, text, hint, known_mistakes=(), integer_input
         got, expected, rtol=1e-6, atol=1e-8, equal_nan=True
     ):
         return
-    expect_close(got, expected, text, _diagnose(got, hint, known_mistakes))
+    expect_close(got, expected, text, diagnose(got, hint, known_mistakes))
 
 
 # --------------------------------------------------------------------------- demo (not graded)
@@ -127,7 +105,7 @@ def _centre_mistakes(X):
 
 
 def _check_centre(fn, X, integer_input=False):
-    result, text = _call(fn, "centre_columns", X, hint=_CENTRE_HINT)
+    result, text = call(fn, "centre_columns", X, hint=_CENTRE_HINT)
     _expect_array(result, _centre_oracle(X), text, _CENTRE_HINT, _centre_mistakes(X), integer_input)
 
 
@@ -155,7 +133,7 @@ _COUNT_HINT = (
 
 
 def _check_count(fn, x, low, high):
-    result, text = _call(fn, "count_in_interval", x, low, high, hint=_COUNT_HINT)
+    result, text = call(fn, "count_in_interval", x, low, high, hint=_COUNT_HINT)
     if result is None:
         as_float_array(result, text)  # raises: "did you forget the `return` statement?"
     x = np.asarray(x, dtype=float)
@@ -251,7 +229,7 @@ def _standardise_mistakes(X):
 
 
 def _check_standardise(fn, X, integer_input=False):
-    result, text = _call(fn, "standardise_columns", X, hint=_STANDARDISE_HINT)
+    result, text = call(fn, "standardise_columns", X, hint=_STANDARDISE_HINT)
     got = as_float_array(result, text)
     if got.shape == np.shape(X) and np.isnan(got).any():
         columns = np.flatnonzero(np.isnan(got).any(axis=0)).tolist()
@@ -327,7 +305,7 @@ def _moving_mistakes(x, k):
 
 
 def _check_moving(fn, x, k, integer_input=False):
-    result, text = _call(fn, "moving_average", x, k, hint=_MOVING_HINT)
+    result, text = call(fn, "moving_average", x, k, hint=_MOVING_HINT)
     _expect_array(
         result, _moving_oracle(x, k), text, _MOVING_HINT, _moving_mistakes(x, k), integer_input
     )

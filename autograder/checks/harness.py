@@ -46,11 +46,11 @@ def describe_call(name, *args, **kwargs):
     return f"{name}({', '.join(parts)})"
 
 
-def call(fn, name, *args, **kwargs):
+def call(fn, name, *args, hint=None, **kwargs):
     """Call the learner's ``fn(*args, **kwargs)`` safely; return ``(result, call_text)``.
 
-    Raises CheckFailed when ``fn`` is not callable, raises an exception, or
-    modifies one of its inputs in place.
+    Raises CheckFailed when ``fn`` is not callable, raises an exception (the
+    message then ends with ``hint``, when given), or modifies one of its inputs.
     """
     text = describe_call(name, *args, **kwargs)
     if not callable(fn):
@@ -68,7 +68,8 @@ def call(fn, name, *args, **kwargs):
             "in the answer cell with your solution and run the cell again"
         ) from None
     except Exception as error:  # the learner's bug, reported rather than crashing the check
-        raise CheckFailed(f"{text} raised {type(error).__name__}: {error}") from None
+        advice = f"; hint: {hint}" if hint else ""
+        raise CheckFailed(f"{text} raised {type(error).__name__}: {error}{advice}") from None
     _verify_unchanged(name, args, args_copy, kwargs, kwargs_copy)
     return result, text
 
@@ -83,6 +84,41 @@ def quiet():
     ):
         warnings.simplefilter("ignore")
         yield
+
+
+def expect_raises(fn, name, args, error_type, hint):
+    """Fail unless the learner's ``fn(*args)`` raises ``error_type`` (called on copies)."""
+    text = describe_call(name, *args)
+    expected = f"{error_type.__module__}.{error_type.__name__}"
+    try:
+        with quiet():
+            result = fn(*copy.deepcopy(args))
+    except error_type:
+        return
+    except NotImplementedError:
+        call(fn, name, *args)  # raises again, now with the NotImplementedError hint
+        raise
+    except Exception as error:
+        raise CheckFailed(
+            f"{text} raised {type(error).__name__}: {error}, expected {expected}; hint: {hint}"
+        ) from None
+    raise CheckFailed(
+        f"{text} returned {show(result)}, expected it to raise {expected}; hint: {hint}"
+    )
+
+
+def diagnose(got, default, known_mistakes):
+    """The hint of the first known mistake whose output ``got`` reproduces, else ``default``.
+
+    ``known_mistakes`` is a list of ``(output_of_the_mistake, hint)`` pairs; use it
+    to name the classic error (wrong axis, ddof=1, ...) instead of a generic hint.
+    """
+    got = np.asarray(got, dtype=float)
+    for wrong, hint in known_mistakes:
+        wrong = np.asarray(wrong, dtype=float)
+        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
+            return hint
+    return default
 
 
 def as_float_array(value, text):

@@ -8,8 +8,6 @@ ranks, empty sparse rows, ...). The oracles are numpy.linalg, scipy and closed
 forms; nothing here uses dlkit or the learner's other answers.
 """
 
-import copy
-
 import numpy as np
 import scipy.sparse
 
@@ -20,6 +18,7 @@ from autograder.checks.harness import (
     expect,
     expect_close,
     expect_equal,
+    expect_raises,
     quiet,
     show,
 )
@@ -27,39 +26,6 @@ from autograder.checks.harness import (
 # ---------------------------------------------------------------------------
 # Shared helpers (local to this module)
 # ---------------------------------------------------------------------------
-
-
-def _call(fn, name, *args, hint=None, **kwargs):
-    """:func:`harness.call`, adding ``hint`` to a failure message that has none."""
-    try:
-        return call(fn, name, *args, **kwargs)
-    except CheckFailed as failure:
-        message = str(failure)
-        if hint is None or "hint:" in message:
-            raise
-        raise CheckFailed(f"{message}; hint: {hint}") from None
-
-
-def _expect_raises(fn, name, args, error_type, hint):
-    """Fail unless ``fn(*args)`` raises ``error_type`` (called on copies, quietly)."""
-    text = f"{name}({', '.join(show(a) for a in args)})"
-    try:
-        with quiet():
-            result = fn(*copy.deepcopy(args))
-    except NotImplementedError:
-        call(fn, name, *args)  # raises again, with the harness's NotImplementedError hint
-        raise  # pragma: no cover  (unreachable unless the function changed its mind)
-    except error_type:
-        return
-    except Exception as error:
-        raise CheckFailed(
-            f"{text} raised {type(error).__name__}: {error}, expected "
-            f"{error_type.__module__}.{error_type.__name__}; hint: {hint}"
-        ) from None
-    raise CheckFailed(
-        f"{text} returned {show(result)}, expected it to raise "
-        f"{error_type.__module__}.{error_type.__name__}; hint: {hint}"
-    )
 
 
 def _pair(result, text, what):
@@ -94,18 +60,6 @@ def _matrix_hint(got, expected, default, atol=1e-8):
     return default
 
 
-def _expect_number(got, expected, text, hint, rtol=1e-6, atol=1e-8):
-    """:func:`harness.expect_close` for one number, showing it as ``-1`` (not ``array(-1.)``)."""
-    value = as_float_array(got, text)
-    if value.shape != ():
-        expect_close(value, expected, text, hint, rtol=rtol, atol=atol)  # the shape message
-    expected = float(expected)
-    if not np.isclose(float(value), expected, rtol=rtol, atol=atol):
-        raise CheckFailed(
-            f"{text} returned {show(float(value))}, expected {show(expected)}; hint: {hint}"
-        )
-
-
 def _orthogonal(rng, n):
     """A random n x n orthogonal matrix (QR of a Gaussian matrix, signs fixed)."""
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
@@ -130,7 +84,7 @@ _B32 = np.array([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]])
 
 
 def _check_product(fn, name, a, b, hint=_MATMUL_HINT):
-    got, text = _call(fn, name, a, b, hint=hint)
+    got, text = call(fn, name, a, b, hint=hint)
     expected = np.asarray(a, dtype=float) @ np.asarray(b, dtype=float)
     expect_close(got, expected, text, _matrix_hint(got, expected, hint), rtol=1e-9, atol=1e-9)
 
@@ -197,12 +151,12 @@ _NORM_HINTS = {
 
 
 def _check_norm(fn, x, ord):
-    got, text = _call(fn, "norm", x, ord)
+    got, text = call(fn, "norm", x, ord)
     if ord == "fro":
         expected = np.linalg.norm(np.asarray(x, dtype=float), "fro")
     else:
         expected = np.linalg.norm(np.asarray(x, dtype=float), ord)
-    _expect_number(got, expected, text, _NORM_HINTS[ord], rtol=1e-9, atol=1e-12)
+    expect_close(got, expected, text, _NORM_HINTS[ord], rtol=1e-9, atol=1e-12)
 
 
 def norm_basic(fn):
@@ -239,9 +193,9 @@ _RANK_HINT = (
 
 def _check_rank(fn, a, tol=None, hint=_RANK_HINT):
     if tol is None:
-        got, text = _call(fn, "rank", a)
+        got, text = call(fn, "rank", a)
     else:
-        got, text = _call(fn, "rank", a, tol=tol)
+        got, text = call(fn, "rank", a, tol=tol)
     expected = int(np.linalg.matrix_rank(np.asarray(a, dtype=float), tol=tol))
     if isinstance(got, float | np.floating) and float(got) == expected:
         raise CheckFailed(
@@ -277,7 +231,7 @@ def rank_hidden(fn):
 
 
 def _check_independent(fn, v, hint):
-    got, text = _call(fn, "is_independent", v)
+    got, text = call(fn, "is_independent", v)
     expected = bool(np.linalg.matrix_rank(np.asarray(v, dtype=float)) == np.shape(v)[1])
     expect(
         isinstance(got, bool | np.bool_),
@@ -347,9 +301,9 @@ def _det_hint(a, got):
 
 
 def _check_det(fn, a):
-    got, text = _call(fn, "det", a)
+    got, text = call(fn, "det", a)
     expected = np.linalg.det(np.asarray(a, dtype=float))
-    _expect_number(got, expected, text, _det_hint(a, got), rtol=1e-8, atol=1e-10)
+    expect_close(got, expected, text, _det_hint(a, got), rtol=1e-8, atol=1e-10)
 
 
 def det_basic(fn):
@@ -396,7 +350,7 @@ _SINGULAR_HINT = (
 
 
 def _check_solve(fn, a, b, hint=_SOLVE_HINT):
-    got, text = _call(fn, "solve", a, b)
+    got, text = call(fn, "solve", a, b)
     expected = np.linalg.solve(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
     expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-9)
 
@@ -429,14 +383,14 @@ def solve_hidden(fn):
     _check_solve(fn, upper, rng.standard_normal(5))
     for n in (3, 8):
         _check_solve(fn, rng.standard_normal((n, n)), rng.standard_normal(n))
-    _expect_raises(
+    expect_raises(
         fn,
         "solve",
         (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([1.0, 2.0])),
         np.linalg.LinAlgError,
         _SINGULAR_HINT,
     )
-    _expect_raises(
+    expect_raises(
         fn,
         "solve",
         (np.array([[0.0, 1.0], [0.0, 2.0]]), np.array([1.0, 2.0])),
@@ -453,7 +407,7 @@ def solve_hidden(fn):
 def _check_sym_eig(fn, s):
     s = np.asarray(s, dtype=float)
     n = s.shape[0]
-    result, text = _call(fn, "sym_eig", s)
+    result, text = call(fn, "sym_eig", s)
     values, q = _pair(result, text, "(eigenvalues, Q)")
     values = as_float_array(values, text + "[0]")
     q = as_float_array(q, text + "[1]")
@@ -531,10 +485,10 @@ def _dominant(a):
 
 def _check_power(fn, a, hint, **kwargs):
     a = np.asarray(a, dtype=float)
-    result, text = _call(fn, "power_iteration", a, **kwargs)
+    result, text = call(fn, "power_iteration", a, **kwargs)
     value, v = _pair(result, text, "(eigenvalue, eigenvector)")
     expected_value, expected_v = _dominant(a)
-    _expect_number(value, expected_value, text + " eigenvalue", hint, rtol=1e-6, atol=1e-9)
+    expect_close(value, expected_value, text + " eigenvalue", hint, rtol=1e-6, atol=1e-9)
     v = as_float_array(v, text + " eigenvector")
     expect(
         v.shape == expected_v.shape,
@@ -601,7 +555,7 @@ def power_iteration_hidden(fn):
 
 def _check_low_rank(fn, a, k):
     a = np.asarray(a, dtype=float)
-    got, text = _call(fn, "low_rank_approx", a, k)
+    got, text = call(fn, "low_rank_approx", a, k)
     u, s, vt = np.linalg.svd(a, full_matrices=False)
     expected = (u[:, :k] * s[:k]) @ vt[:k]
     hint = "A_k = U[:, :k] @ diag(s[:k]) @ Vt[:k, :] keeps the k largest singular values"
@@ -637,7 +591,7 @@ def low_rank_approx_hidden(fn):
 
 
 def _check_param_counts(fn, n_in, n_out, k):
-    result, text = _call(fn, "layer_param_counts", n_in, n_out, k)
+    result, text = call(fn, "layer_param_counts", n_in, n_out, k)
     dense, low_rank = _pair(result, text, "(dense, low_rank)")
     expected_dense = n_in * n_out + n_out
     expected_low = k * (n_in + n_out) + n_out
@@ -663,7 +617,7 @@ def layer_param_counts_hidden(fn):
 
 
 def _check_break_even(fn, n_in, n_out):
-    got, text = _call(fn, "break_even_rank", n_in, n_out)
+    got, text = call(fn, "break_even_rank", n_in, n_out)
     expected = (n_in * n_out - 1) // (n_in + n_out)
     hint = (
         "the largest k with k * (n_in + n_out) < n_in * n_out (strictly fewer parameters; "
@@ -700,9 +654,9 @@ _COND_HINT = (
 
 
 def _check_cond(fn, a, hint=_COND_HINT):
-    got, text = _call(fn, "condition_number", a)
+    got, text = call(fn, "condition_number", a)
     expected = np.linalg.cond(np.asarray(a, dtype=float))
-    _expect_number(got, expected, text, hint, rtol=1e-6, atol=1e-9)
+    expect_close(got, expected, text, hint, rtol=1e-6, atol=1e-9)
 
 
 def condition_number_basic(fn):
@@ -720,7 +674,7 @@ def condition_number_hidden(fn):
     _check_cond(fn, rng.standard_normal((6, 3)))
     _check_cond(fn, _orthogonal(rng, 5))
     singular = np.array([[1.0, 2.0], [2.0, 4.0]])
-    got, text = _call(fn, "condition_number", singular)
+    got, text = call(fn, "condition_number", singular)
     value = as_float_array(got, text)
     expect(
         value.shape == () and bool(value >= 1e12),
@@ -747,7 +701,7 @@ def _check_csr(fn, dense, x, hint=_CSR_HINT):
 def _check_csr_arrays(fn, data, indices, indptr, x, hint=_CSR_HINT):
     data, indices = np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64)
     indptr, x = np.asarray(indptr, dtype=np.int64), np.asarray(x, dtype=float)
-    got, text = _call(fn, "csr_matvec", data, indices, indptr, x)
+    got, text = call(fn, "csr_matvec", data, indices, indptr, x)
     shape = (len(indptr) - 1, len(x))
     expected = scipy.sparse.csr_matrix((data, indices, indptr), shape=shape) @ x
     expect_close(got, expected, text, hint, rtol=1e-9, atol=1e-12)

@@ -1,5 +1,6 @@
 """nbgrader preprocessors added by the course, one per file (as nbgrader does)."""
 
+from autograder.preprocessors.execute import SlicedExecute
 from autograder.preprocessors.shorten_tracebacks import ShortenTracebacks
 
-__all__ = ["ShortenTracebacks"]
+__all__ = ["ShortenTracebacks", "SlicedExecute"]
