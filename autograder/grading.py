@@ -11,6 +11,7 @@ one-line message comes from the executed notebook.
 import contextlib
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -67,7 +68,7 @@ def grade_submission(
     with _environment(GRADING_ENV), _stderr_to(workdir / "kernel.log"):
         outcome = api.autograde(assignment, student)
     if not outcome["success"]:
-        result.status, result.message = ERROR, _last_line(outcome.get("error") or outcome["log"])
+        result.status, result.message = ERROR, nbgrader_reason(outcome["log"])
         result.max_score = _max_score(api, assignment)
         return result
     if feedback:
@@ -188,6 +189,22 @@ def _explain_error(ename: str, evalue: str) -> str:
     if ename == "CellTimeoutError":
         return "the cell ran past the time limit; hint: look for an endless loop or a slow loop"
     return f"{ename}: {evalue}" if evalue else ename
+
+
+def nbgrader_reason(log: str) -> str:
+    """The first specific error in nbgrader's log (its last line is only a generic summary)."""
+    for line in log.splitlines():
+        found = re.search(r"(\w+(?:Error|Exception)): (.+)", line)
+        if found and "see the the above traceback" not in found.group(2):
+            name, text = found.groups()
+            reason = f"{name}: {text[:200]}"
+            if name == "ValidationError":
+                reason += (
+                    "; the notebook's graded cells do not match the assignment (made from an "
+                    "older release, or cells edited or copied?)"
+                )
+            return reason
+    return _last_line(log)
 
 
 def _max_score(api, assignment) -> float:

@@ -1,5 +1,5 @@
 """Re-running `autograder grade` over the same folder, with another job count, changes
-nothing: same CSV files, one gradebook row per submission."""
+nothing: same CSV files, one gradebook row per submission (in a gradebook given by URL)."""
 
 from nbgrader.api import Gradebook
 
@@ -11,18 +11,22 @@ ASSIGNMENT = "00_getting_started"
 
 def test_regrading_is_idempotent_and_independent_of_jobs(course, tmp_path):
     submissions, out = tmp_path / "submissions", tmp_path / "out"
+    db_url = f"sqlite:///{tmp_path / 'shared' / 'gradebook.db'}"
+    (tmp_path / "shared").mkdir()
     place(solution(course, ASSIGNMENT), submissions, "ada", ASSIGNMENT)
     place(student(course, ASSIGNMENT), submissions, "bo", ASSIGNMENT)
 
-    assert main(["grade", str(submissions), "--out", str(out), "--jobs", "2"]) == 0
+    grade = ["grade", str(submissions), "--out", str(out), "--db", db_url]
+    assert main([*grade, "--jobs", "2"]) == 0
     first = [(out / name).read_text() for name in ("grades.csv", "exercises.csv")]
-    assert main(["grade", str(submissions), "--out", str(out), "--jobs", "1"]) == 0
+    assert main([*grade, "--jobs", "1"]) == 0
     second = [(out / name).read_text() for name in ("grades.csv", "exercises.csv")]
 
     assert first == second
     total = sum(course.points(ASSIGNMENT).values())
     assert f"ada,{ASSIGNMENT},{total:g},{total:g},graded" in first[0]
     assert f"bo,{ASSIGNMENT},0,{total:g},graded" in first[0]
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "dl-math-course") as gradebook:
+    assert not (out / "gradebook.db").exists()
+    with Gradebook(db_url, "dl-math-course") as gradebook:
         rows = gradebook.assignment_submissions(ASSIGNMENT)
         assert sorted((s.student.id, s.score) for s in rows) == [("ada", total), ("bo", 0.0)]
