@@ -91,7 +91,7 @@ def grade_batch(
             result = future.result()
             if result.exercises:
                 _collect(gradebook, submission, result, work, out)
-            else:
+            if not result.exercises:
                 result.exercises = _zero_exercises(course, submission.assignment)
             results.append(result)
 
@@ -183,13 +183,20 @@ def _kill_tree(pid: int) -> None:
 
 
 def _collect(gradebook, submission, result, work, out) -> None:
-    """Record a graded submission in the gradebook and publish its feedback."""
+    """Record a graded submission in the gradebook and publish its feedback; if the
+    gradebook refuses it, the submission's status says so and the batch goes on."""
     course_dir = work / "tasks" / submission.student / submission.assignment / "course"
     key = Path(submission.student) / submission.assignment
-    gradebook.record(submission.student, submission.assignment, course_dir / "autograded" / key)
+    try:
+        gradebook.record(submission.student, submission.assignment, course_dir / "autograded" / key)
+    except Exception as error:  # one submission's problem, never the batch's
+        result.status, result.message = ERROR, f"not recorded in the gradebook: {error}"
+        result.exercises = []
+        return
     feedback = out / "feedback" / key
     shutil.rmtree(feedback, ignore_errors=True)
-    shutil.copytree(course_dir / "feedback" / key, feedback)
+    if (course_dir / "feedback" / key).is_dir():
+        shutil.copytree(course_dir / "feedback" / key, feedback)
 
 
 def _failed(submission: Submission, status: str, message: str) -> SubmissionResult:

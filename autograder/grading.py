@@ -72,7 +72,9 @@ def grade_submission(
         result.max_score = _max_score(api, assignment)
         return result
     if feedback:
-        _run(api.generate_feedback, assignment, student)
+        written = api.generate_feedback(assignment, student)
+        if not written["success"]:  # the grades stand; only the HTML page is missing
+            result.message = "no feedback page: " + nbgrader_reason(written["log"])
     result.exercises = _exercise_results(api, workdir, assignment, student)
     result.max_score = float(sum(e.max_score for e in result.exercises))
     return result
@@ -134,7 +136,8 @@ def _exercise_results(api, workdir, assignment, student) -> list[ExerciseResult]
             path = workdir / "autograded" / student / assignment / f"{notebook.name}.ipynb"
             cells = _grade_cells(path)
             grades = {grade.name: grade for grade in notebook.grades}
-            for grade_id in cells or sorted(grades):
+            in_order = [gid for gid in cells if gid in grades] + sorted(set(grades) - set(cells))
+            for grade_id in in_order:
                 results.append(_exercise_result(grades[grade_id], cells.get(grade_id)))
     return results
 
