@@ -194,6 +194,14 @@ def _explain_error(ename: str, evalue: str) -> str:
     return f"{ename}: {evalue}" if evalue else ename
 
 
+_NBGRADER_HINTS = {
+    "ValidationError": "; the notebook's graded cells do not match the assignment (made from "
+    "an older release, or cells edited or copied?)",
+    "DeadKernelError": "; the notebook's code stopped the kernel (out of memory, a crash, or "
+    "exit() in a cell?)",
+}
+
+
 def nbgrader_reason(log: str) -> str:
     """The first specific error in nbgrader's log (its last line is only a generic summary)."""
     for line in log.splitlines():
@@ -201,12 +209,7 @@ def nbgrader_reason(log: str) -> str:
         if found and "see the the above traceback" not in found.group(2):
             name, text = found.groups()
             reason = f"{name}: {text[:200]}"
-            if name == "ValidationError":
-                reason += (
-                    "; the notebook's graded cells do not match the assignment (made from an "
-                    "older release, or cells edited or copied?)"
-                )
-            return reason
+            return reason + _NBGRADER_HINTS.get(name, "")
     return _last_line(log)
 
 

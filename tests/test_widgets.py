@@ -1,6 +1,5 @@
 """dlkit.widgets drawn headless: figures with titles and labels, correct content, no leaks."""
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest

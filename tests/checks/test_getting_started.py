@@ -43,7 +43,7 @@ def standardise_with_loop(X):
 
 def moving_average_with_loop(x, k):
     x = np.asarray(x, dtype=float)
-    return np.array([x[i:i + k].mean() for i in range(len(x) - k + 1)])
+    return np.array([x[i : i + k].mean() for i in range(len(x) - k + 1)])
 
 
 def not_implemented(*args):
@@ -281,7 +281,7 @@ def test_moving_integer_result_is_caught():
     def keeps_dtype(x, k):
         out = np.zeros_like(x[: len(x) - k + 1])
         for i in range(len(out)):
-            out[i] = x[i:i + k].mean()
+            out[i] = x[i : i + k].mean()
         return out
 
     chk.moving_average_basic(keeps_dtype)  # float input: correct

@@ -57,3 +57,30 @@ def graded_by(path: Path, answer_id: str) -> list[str]:
         elif meta.get("grade") and owner == answer_id:
             found.append(meta["grade_id"])
     return found
+
+
+def code_cell(kind: str, source: str, grade_id: str, points: float | None = None):
+    """An nbgrader code cell: kind "answer" (autograded answer) or "tests" (with points)."""
+    cell = nbformat.v4.new_code_cell(source)
+    meta = {"grade_id": grade_id, "schema_version": 3, "task": False}
+    if kind == "answer":
+        meta |= {"grade": False, "locked": False, "solution": True}
+    else:
+        meta |= {"grade": True, "locked": True, "solution": False, "points": points}
+    cell.metadata["nbgrader"] = meta
+    return cell
+
+
+def make_course(course: Course, root: Path, assignment: str, cells) -> Course:
+    """A one-assignment course in ``root`` with the real course's nbgrader settings."""
+    shutil.copy(course.root / "nbgrader_config.py", root)
+    folder = root / "solutions" / assignment
+    folder.mkdir(parents=True)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
+    return Course(root)

@@ -1,40 +1,10 @@
 """Honest code keeps its points: warnings on stderr, non-ASCII output and plots are fine;
 a failing hidden test reports the check's message, never the hidden test's source."""
 
-import shutil
-
-import nbformat
 import pytest
 
-from autograder.course import Course
 from autograder.grading import check_notebook
-
-ROOT_CONFIG = Course(__import__("pathlib").Path(__file__).resolve().parents[2]).root
-
-
-def _cell(kind, source, grade_id=None, points=None):
-    cell = nbformat.v4.new_code_cell(source)
-    if kind == "answer":
-        cell.metadata["nbgrader"] = {
-            "grade": False,
-            "grade_id": grade_id,
-            "locked": False,
-            "schema_version": 3,
-            "solution": True,
-            "task": False,
-        }
-    elif kind == "tests":
-        cell.metadata["nbgrader"] = {
-            "grade": True,
-            "grade_id": grade_id,
-            "locked": True,
-            "points": points,
-            "schema_version": 3,
-            "solution": False,
-            "task": False,
-        }
-    return cell
-
+from tests.grading.helpers import code_cell, make_course
 
 SOLVED_LOG = """def safe_log(x):
     ### BEGIN SOLUTION
@@ -63,25 +33,16 @@ plt.plot([0, 1], [1, 0]); plt.title("a plot"); plt.show()"""
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo-course")
-    shutil.copy(ROOT_CONFIG / "nbgrader_config.py", root)
-    folder = root / "solutions" / "99_demo"
-    folder.mkdir(parents=True)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        _cell("answer", SOLVED_LOG, "demo-log"),
-        _cell("tests", TESTS, "demo-log-visible", 1),
-        _cell("tests", NOISY, "demo-noisy", 1),
-        _cell("tests", HIDDEN, "demo-log-hidden", 2),
+def demo(course, tmp_path_factory):
+    cells = [
+        code_cell("answer", SOLVED_LOG, "demo-log"),
+        code_cell("tests", TESTS, "demo-log-visible", 1),
+        code_cell("tests", NOISY, "demo-noisy", 1),
+        code_cell("tests", HIDDEN, "demo-log-hidden", 2),
     ]
-    nbformat.write(nb, folder / "99_demo.ipynb")
-    return Course(root), check_notebook(Course(root), folder / "99_demo.ipynb")
+    demo_course = make_course(course, tmp_path_factory.mktemp("demo-course"), "99_demo", cells)
+    source = demo_course.source_notebooks("99_demo")[0]
+    return demo_course, check_notebook(demo_course, source)
 
 
 def test_warnings_non_ascii_and_plots_keep_their_points(demo):
