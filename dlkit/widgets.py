@@ -9,7 +9,7 @@ on top; keep figures small and free of heavy artists).
 
 import numpy as np
 
-from dlkit.linalg import det, low_rank_approx, norm
+from dlkit.linalg import det
 from dlkit.plot import new_figure
 
 # ---------------------------------------------------------------- 00 getting started
@@ -62,7 +62,7 @@ def draw_matrix_on_circle(a, b, c, d):
     samples = np.stack([np.cos(angles), np.sin(angles)])  # (2, 8)
     images = M @ samples  # (2, 8)
 
-    fig, ax = new_figure(width=5.0, height=5.0)
+    fig, ax = new_figure(width=5.0, height=5.0, top=0.86)
     ax.plot(*circle, color="0.6", label="unit circle")
     ax.plot(*ellipse, color="C0", label="image M x")
     zeros = np.zeros(samples.shape[1])
@@ -97,11 +97,24 @@ def draw_matrix_on_circle(a, b, c, d):
     return fig
 
 
+_last_svd = {}
+
+
+def _svd(A):
+    """Thin SVD of A, remembered for the last image: a rank slider redraws the same one."""
+    key = (A.shape, hash(A.tobytes()))
+    if key not in _last_svd:
+        _last_svd.clear()
+        _last_svd[key] = np.linalg.svd(A, full_matrices=False)
+    return _last_svd[key]
+
+
 def draw_svd_rank(image, rank):
     """Show an (m, n) image next to its best rank-k approximation ``sum_{i<k} s_i u_i v_i^T``.
 
-    The title reports the relative error ``||A - A_k||_F / ||A||_F`` and the storage
-    ratio ``k (m + n + 1) / (m n)`` (k columns of U and V plus k singular values).
+    The title reports the relative error ``||A - A_k||_F / ||A||_F =
+    sqrt(sum_{i>=k} s_i^2 / sum_i s_i^2)`` and the storage ratio ``k (m + n + 1) / (m n)``
+    (k columns of U and V plus k singular values).
     """
     A = np.asarray(image, dtype=float)
     if A.ndim != 2:
@@ -115,11 +128,12 @@ def draw_svd_rank(image, rank):
             f"draw_svd_rank: rank must be an integer in 1..{min(m, n)} for a {m} x {n} "
             f"image, got {rank!r}"
         )
-    A_k = low_rank_approx(A, int(rank))  # (m, n)
-    error = norm(A - A_k, "fro") / norm(A, "fro")
+    U, s, Vt = _svd(A)  # (m, r), (r,), (r, n) with r = min(m, n)
+    A_k = (U[:, :rank] * s[:rank]) @ Vt[:rank]  # (m, k) scaled columns times (k, n)
+    error = np.sqrt(np.sum(s[rank:] ** 2) / np.sum(s**2))  # ||A - A_k||_F / ||A||_F
     storage = rank * (m + n + 1) / (m * n)
 
-    fig, (left, right) = new_figure(ncols=2, width=4.5, height=3.5)
+    fig, (left, right) = new_figure(ncols=2, width=4.5, height=3.5, top=0.8, bottom=0.15)
     shown = {"cmap": "gray", "vmin": A.min(), "vmax": A.max(), "interpolation": "nearest"}
     left.imshow(A, **shown)
     left.set_title(f"original ({m} x {n})")
