@@ -54,12 +54,6 @@ class Course:
         """The source notebooks of one assignment, sorted by name."""
         return sorted((self.solutions / self.require(assignment)).glob("*.ipynb"))
 
-    def grade_ids(self, assignment: str) -> set[str]:
-        """Every nbgrader grade_id in the assignment's source notebooks."""
-        return {
-            gid for nb in self.source_notebooks(assignment) for gid in grade_ids(read_notebook(nb))
-        }
-
     def points(self, assignment: str) -> dict[str, float]:
         """grade_id -> points for every graded cell of the assignment, in notebook order."""
         return {

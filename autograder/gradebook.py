@@ -20,7 +20,7 @@ from nbgrader.preprocessors import (
 )
 
 from autograder.course import Course
-from autograder.grading import course_api, course_config
+from autograder.grading import course_api, course_config, nbgrader_reason
 
 EXECUTED = ".work/executed"
 
@@ -46,7 +46,6 @@ class InstructorGradebook:
         ]
         self.api = course_api(config)
         self.course = course
-        self.assignments: set[str] = set()
 
     def add_assignment(self, assignment: str) -> None:
         """Snapshot the assignment's sources into ``out/source`` and register its cells."""
@@ -55,8 +54,7 @@ class InstructorGradebook:
         shutil.copytree(self.course.solutions / assignment, source)
         outcome = self.api.generate_assignment(assignment)
         if not outcome["success"]:
-            raise RuntimeError(f"cannot register {assignment} in the gradebook:\n{outcome['log']}")
-        self.assignments.add(assignment)
+            raise RuntimeError(f"cannot register {assignment}: {nbgrader_reason(outcome['log'])}")
 
     def record(self, student: str, assignment: str, executed: Path) -> None:
         """Store the grades of a submission from its folder of executed notebooks."""
@@ -65,4 +63,4 @@ class InstructorGradebook:
         shutil.copytree(executed, target)
         outcome = self.api.autograde(assignment, student)
         if not outcome["success"]:
-            raise RuntimeError(f"cannot record {student}/{assignment}:\n{outcome['log']}")
+            raise RuntimeError(nbgrader_reason(outcome["log"]))
