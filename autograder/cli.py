@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 from autograder.course import Course, GradingError, default_root
+from autograder.results import GRADED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +52,7 @@ def _grade(course: Course, args) -> int:
         db_url=args.db,
         timeout=args.timeout,
     )
-    problems = [r for r in results if r.status != "graded"]
+    problems = [r for r in results if r.status != GRADED]
     print(f"graded {len(results)} submissions ({len(problems)} with problems) into {out}/")
     for r in problems:
         print(f"  {r.student}/{r.assignment}: {r.status}: {r.message}")

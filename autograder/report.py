@@ -3,7 +3,7 @@
 import csv
 from pathlib import Path
 
-from autograder.results import SubmissionResult
+from autograder.results import GRADED, SubmissionResult
 
 GRADES_COLUMNS = ["student", "assignment", "score", "max_score", "status"]
 EXERCISES_COLUMNS = ["student", "assignment", "grade_id", "score", "max_score"]
@@ -22,7 +22,7 @@ def score_table(result: SubmissionResult) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths) + "  -------")
     total = f"total: {_points(result.score)} / {_points(result.max_score)}"
-    if result.status != "graded":
+    if result.status != GRADED:
         total += f"  ({result.status}: {result.message})"
     return "\n".join([f"{result.notebook} ({result.assignment})", "", *lines, "", total])
 
