@@ -6,6 +6,7 @@ but shrinks data and epochs, so every notebook executes in seconds.
 
 import os
 import random
+import sys
 
 import numpy as np
 
@@ -35,15 +36,15 @@ def device():
 
 
 def seed_everything(seed: int = DEFAULT_SEED) -> np.random.Generator:
-    """Seed Python, numpy's legacy global state and torch; return a fresh numpy Generator."""
+    """Seed Python, numpy's legacy global state and torch; return a fresh numpy Generator.
+
+    torch is seeded when it has been imported already (notebooks that use it import
+    it first): importing it here would add seconds to every numpy-only notebook.
+    """
     random.seed(seed)
     np.random.seed(seed)
-    try:
-        import torch
-    except ImportError:  # torch is a dependency, but numpy-only use must not need it
-        pass
-    else:
-        torch.manual_seed(seed)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
     return np.random.default_rng(seed)
 
 
@@ -59,7 +60,8 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> np.random.
     use_course_style()
     if verbose:
         mode = "fast (DLKIT_FAST=1)" if is_fast() else "full"
-        print(f"dlkit ready: seed={seed}, device={device()}, mode={mode}")
+        where = f"device={device()}" if "torch" in sys.modules else "numpy only (torch not loaded)"
+        print(f"dlkit ready: seed={seed}, {where}, mode={mode}")
     return rng
 
 

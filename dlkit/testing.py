@@ -33,12 +33,13 @@ def describe_mismatch(actual, expected, rtol=1e-7, atol=1e-9):
     with np.errstate(invalid="ignore", divide="ignore"):
         abs_err = np.where(nan_a, 0.0, np.abs(actual - expected))
         rel_err = abs_err / np.maximum(np.abs(expected), np.finfo(float).tiny)
-    abs_err = np.nan_to_num(abs_err, nan=np.inf)
+    abs_err = np.nan_to_num(abs_err, nan=np.inf, posinf=np.inf)  # inf - inf: infinitely wrong
+    rel_err = np.nan_to_num(rel_err, nan=np.inf, posinf=np.inf)
     where = np.unravel_index(np.argmax(np.where(ok, -1.0, abs_err)), actual.shape)
     return (
         f"{int((~ok).sum())} of {actual.size} values differ; largest error at index "
         f"{_index(where)}: got {actual[where]:.6g}, expected {expected[where]:.6g} "
-        f"(max abs error {abs_err.max():.3g}, max rel error {np.nanmax(rel_err):.3g}; "
+        f"(max abs error {abs_err.max():.3g}, max rel error {rel_err.max():.3g}; "
         f"tolerance rtol={rtol:g}, atol={atol:g})"
     )
 

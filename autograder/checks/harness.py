@@ -36,6 +36,8 @@ def show(value, threshold=12):
         return np.array2string(array, precision=6, separator=", ").replace("\n", "")
     if isinstance(value, float | np.floating):
         return f"{value:.6g}"
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__  # a function passed to the learner's code, by name
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
