@@ -8,16 +8,28 @@ widget drawings, numerical testing).
     rng = dk.setup_notebook()
 """
 
-from dlkit import data, linalg, plot, testing, widgets
+from dlkit import (
+    data,
+    info,
+    linalg,
+    numerics,
+    plot,
+    prob,
+    testing,
+    widgets,
+)
 from dlkit.config import budget, device, is_fast, seed_everything, setup_notebook
 
 __all__ = [
     "budget",
     "data",
     "device",
+    "info",
     "is_fast",
     "linalg",
+    "numerics",
     "plot",
+    "prob",
     "seed_everything",
     "setup_notebook",
     "testing",

@@ -11,10 +11,20 @@ One file per module; this package re-exports every drawing, so notebooks call
 """
 
 from dlkit.widgets.getting_started import draw_sine_wave
+from dlkit.widgets.information_theory import draw_bernoulli_entropy, draw_gaussian_kl
 from dlkit.widgets.linear_algebra import draw_matrix_on_circle, draw_svd_rank
+from dlkit.widgets.numerical_computation import draw_integration_error, draw_precision_loss
+from dlkit.widgets.probability import draw_bayes_update, draw_clt, draw_distribution
 
 __all__ = [
+    "draw_bayes_update",
+    "draw_bernoulli_entropy",
+    "draw_clt",
+    "draw_distribution",
+    "draw_gaussian_kl",
+    "draw_integration_error",
     "draw_matrix_on_circle",
+    "draw_precision_loss",
     "draw_sine_wave",
     "draw_svd_rank",
 ]
