@@ -9,10 +9,12 @@ widget drawings, numerical testing).
 """
 
 from dlkit import (
+    autodiff,
     data,
     info,
     linalg,
     numerics,
+    optim,
     plot,
     prob,
     testing,
@@ -21,6 +23,7 @@ from dlkit import (
 from dlkit.config import budget, device, is_fast, seed_everything, setup_notebook
 
 __all__ = [
+    "autodiff",
     "budget",
     "data",
     "device",
@@ -28,6 +31,7 @@ __all__ = [
     "is_fast",
     "linalg",
     "numerics",
+    "optim",
     "plot",
     "prob",
     "seed_everything",

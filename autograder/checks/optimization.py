@@ -1,0 +1,825 @@
+"""Checks for module 06, optimization.
+
+Every exercise has a visible ``<name>_basic(fn)`` check (return type and shape plus
+one small worked case) and a hidden ``<name>_hidden(fn)`` check (seeded random
+inputs plus the edge cases behind the classic mistakes: stepping up the gradient,
+off-by-one step counts, the textbook-vs-torch momentum convention, Adam without bias
+correction or with eps inside the root, warm-up that starts at zero, the sign of a
+Lagrange multiplier, projecting points that are already inside the ball, a
+two-loop recursion without the initial scaling). The oracles are torch.optim,
+numpy.linalg and closed forms; nothing here uses dlkit or the learner's other answers.
+
+The functions the checks hand to learner code (``f`` and its gradient in the
+convexity exercise) are defined at module level here.
+"""
+
+import numpy as np
+
+from autograder.checks.harness import (
+    CheckFailed,
+    as_float_array,
+    call,
+    diagnose,
+    expect,
+    expect_close,
+    show,
+)
+
+# ---------------------------------------------------------------------------
+# Functions passed to learner code
+# ---------------------------------------------------------------------------
+
+_BOWL = np.array([[3.0, 1.0], [1.0, 2.0]])
+
+
+def bowl(x):
+    """A convex quadratic ``1/2 x^T Q x`` with Q = [[3, 1], [1, 2]] (positive definite)."""
+    x = np.asarray(x, dtype=float)
+    return float(0.5 * x @ _BOWL @ x)
+
+
+def bowl_grad(x):
+    """Gradient ``Q x`` of :func:`bowl`."""
+    return _BOWL @ np.asarray(x, dtype=float)
+
+
+def saddle(x):
+    """``x_1^2 - x_2^2``: not convex (a saddle at the origin)."""
+    x = np.asarray(x, dtype=float)
+    return float(x[0] ** 2 - x[1] ** 2)
+
+
+def saddle_grad(x):
+    """Gradient ``(2 x_1, -2 x_2)`` of :func:`saddle`."""
+    x = np.asarray(x, dtype=float)
+    return np.array([2 * x[0], -2 * x[1]])
+
+
+def log_sum_exp(x):
+    """``log(sum_i exp(x_i))``: convex, computed stably."""
+    x = np.asarray(x, dtype=float)
+    top = np.max(x)
+    return float(top + np.log(np.sum(np.exp(x - top))))
+
+
+def log_sum_exp_grad(x):
+    """Gradient of :func:`log_sum_exp`: the softmax of x."""
+    x = np.asarray(x, dtype=float)
+    e = np.exp(x - np.max(x))
+    return e / e.sum()
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers (local to this module)
+# ---------------------------------------------------------------------------
+
+
+def _tuple(result, text, n, what):
+    """The learner's n-tuple ``result`` as a tuple, or CheckFailed naming ``what``."""
+    if not isinstance(result, tuple | list) or len(result) != n:
+        names = ", ".join("abcdefgh"[:n])
+        raise CheckFailed(
+            f"{text} returned {show(result)}, expected a tuple {what}; "
+            f"hint: end the function with `return {names}`"
+        )
+    return tuple(result)
+
+
+def _scalar(got, text):
+    """``got`` as a Python float, or CheckFailed when it is not a single number."""
+    array = as_float_array(got, text)
+    if array.size != 1:
+        raise CheckFailed(
+            f"{text} returned an array of shape {array.shape}, expected a single number; "
+            f"hint: return a float, e.g. float(value)"
+        )
+    return float(array.reshape(()))
+
+
+def _spd(rng, eigenvalues):
+    """A random symmetric matrix with the given (positive) eigenvalues."""
+    n = len(eigenvalues)
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    q = q * np.sign(np.diag(r))
+    return (q * np.asarray(eigenvalues, dtype=float)) @ q.T
+
+
+# ---------------------------------------------------------------------------
+# One gradient-descent step
+# ---------------------------------------------------------------------------
+
+_GD_HINT = "move against the gradient: theta_new = theta - lr * grad"
+
+
+def _check_gd_step(fn, theta, grad, lr):
+    got, text = call(fn, "gd_step", theta, grad, lr, hint=_GD_HINT)
+    theta, grad = np.asarray(theta, dtype=float), np.asarray(grad, dtype=float)
+    expected = theta - lr * grad
+    hint = diagnose(
+        got,
+        _GD_HINT,
+        [
+            (theta + lr * grad, "you stepped *up* the gradient; " + _GD_HINT),
+            (theta - grad, "the step must be scaled by the learning rate lr; " + _GD_HINT),
+        ],
+    )
+    expect_close(got, expected, text, hint, rtol=1e-12, atol=1e-12)
+
+
+def gd_step_basic(fn):
+    """theta = [1, 2], grad = [0.5, -1], lr = 0.1 gives [0.95, 2.1]."""
+    _check_gd_step(fn, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1)
+
+
+def gd_step_hidden(fn):
+    """Random vectors and matrices (the update is element-wise), lr = 1, a zero gradient."""
+    rng = np.random.default_rng(6101)
+    _check_gd_step(fn, rng.standard_normal(5), rng.standard_normal(5), 0.03)
+    _check_gd_step(fn, rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 0.5)
+    _check_gd_step(fn, np.array([2.0, -1.0]), np.array([4.0, 4.0]), 1.0)
+    _check_gd_step(fn, np.array([2.0, -1.0]), np.zeros(2), 0.7)
+
+
+# ---------------------------------------------------------------------------
+# First-order condition for convexity
+# ---------------------------------------------------------------------------
+
+_GAP_HINT = (
+    "the gap is f(y) - [f(x) + grad_f(x) . (y - x)]: the value at y minus the tangent "
+    "plane built at x"
+)
+
+
+def _check_gap(fn, f, grad_f, x, y):
+    got, text = call(fn, "convexity_gap", f, grad_f, x, y, hint=_GAP_HINT)
+    value = _scalar(got, text)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    expected = f(y) - f(x) - float(grad_f(x) @ (y - x))
+    at_y = f(y) - f(x) - float(grad_f(y) @ (y - x))
+    reversed_sign = "your sign is reversed" + (
+        " (or you took the gradient at y instead of x)" if np.isclose(at_y, -expected) else ""
+    )
+    hint = diagnose(
+        value,
+        _GAP_HINT,
+        [
+            (-expected, f"{reversed_sign}; {_GAP_HINT}"),
+            (at_y, "take the gradient at x, not y; " + _GAP_HINT),
+            (f(x) - f(y) - float(grad_f(y) @ (x - y)), "you swapped x and y; " + _GAP_HINT),
+        ],
+    )
+    expect_close(value, expected, text, hint, rtol=1e-9, atol=1e-12)
+
+
+def convexity_gap_basic(fn):
+    """On the convex bowl 1/2 x^T Q x the gap is 1/2 (y - x)^T Q (y - x) >= 0."""
+    _check_gap(fn, bowl, bowl_grad, np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+
+
+def convexity_gap_hidden(fn):
+    """Random pairs on the bowl, on log-sum-exp, and on a saddle (where the gap goes negative)."""
+    rng = np.random.default_rng(6102)
+    for _ in range(3):
+        x, y = rng.standard_normal(4), rng.standard_normal(4)
+        _check_gap(fn, log_sum_exp, log_sum_exp_grad, x, y)
+    for _ in range(3):
+        _check_gap(fn, bowl, bowl_grad, rng.standard_normal(2), rng.standard_normal(2))
+    _check_gap(fn, saddle, saddle_grad, np.array([0.5, 0.0]), np.array([0.5, 2.0]))
+    _check_gap(fn, saddle, saddle_grad, np.array([1.0, -1.0]), np.array([1.0, -1.0]))
+
+
+# ---------------------------------------------------------------------------
+# Gradient descent on a quadratic until a tolerance
+# ---------------------------------------------------------------------------
+
+_GDQ_HINT = (
+    "loop k = 0, 1, ...: compute g = A x - b; if ||g|| <= tol return (x, k) before stepping; "
+    "otherwise x = x - lr g; after max_iter updates return (x, max_iter)"
+)
+
+
+def _reference_gd(A, b, x0, lr, tol, max_iter):
+    x = np.asarray(x0, dtype=float).copy()
+    for k in range(max_iter):
+        g = A @ x - b
+        if np.linalg.norm(g) <= tol:
+            return x, k
+        x = x - lr * g
+    return x, max_iter
+
+
+def _check_gd_quadratic(fn, A, b, x0, lr, tol, max_iter):
+    result, text = call(fn, "gd_quadratic", A, b, x0, lr, tol, max_iter, hint=_GDQ_HINT)
+    x, k = _tuple(result, text, 2, "(x, n_steps)")
+    x_expected, k_expected = _reference_gd(A, b, x0, lr, tol, max_iter)
+    steps = _scalar(k, text + " (n_steps)")
+    if steps != k_expected:
+        hint = _GDQ_HINT
+        if steps in (k_expected - 1, k_expected + 1):
+            hint = "your count is off by one; " + _GDQ_HINT
+        raise CheckFailed(f"{text} took {show(steps)} steps, expected {k_expected}; hint: {hint}")
+    expect_close(x, x_expected, text + " (x)", _GDQ_HINT, rtol=1e-8, atol=1e-10)
+
+
+def gd_quadratic_basic(fn):
+    """A = diag(1, 2), b = [1, 2] (minimiser [1, 1]) from the origin with lr = 0.5."""
+    _check_gd_quadratic(fn, np.diag([1.0, 2.0]), np.array([1.0, 2.0]), np.zeros(2), 0.5, 1e-6, 100)
+
+
+def gd_quadratic_hidden(fn):
+    """Random well and badly conditioned problems, a start at the optimum, a divergent lr."""
+    rng = np.random.default_rng(6103)
+    for kappa in (2.0, 30.0):
+        A = _spd(rng, np.linspace(1.0, kappa, 3))
+        lr = 2 / (1 + kappa)
+        _check_gd_quadratic(fn, A, rng.standard_normal(3), rng.standard_normal(3), lr, 1e-8, 2000)
+    A, b = np.diag([2.0, 5.0]), np.array([2.0, 5.0])
+    _check_gd_quadratic(fn, A, b, np.ones(2), 0.1, 1e-9, 50)  # already optimal: 0 steps
+    _check_gd_quadratic(fn, A, b, np.zeros(2), 0.1, 1e-12, 7)  # stops at max_iter
+    _check_gd_quadratic(fn, A, b, np.zeros(2), 0.45, 1e-6, 20)  # lr > 2 / 5: diverges
+
+
+# ---------------------------------------------------------------------------
+# Momentum and Adam updates (torch.optim conventions)
+# ---------------------------------------------------------------------------
+
+_MOMENTUM_HINT = (
+    "torch's convention: velocity = momentum * velocity + grad, then "
+    "theta = theta - lr * velocity (lr multiplies the velocity, not the gradient)"
+)
+
+
+def _check_momentum_step(fn, theta, grad, velocity, lr, mu):
+    result, text = call(fn, "momentum_step", theta, grad, velocity, lr, mu, hint=_MOMENTUM_HINT)
+    theta_new, v_new = _tuple(result, text, 2, "(theta, velocity)")
+    v_expected = mu * velocity + grad
+    textbook_v = mu * velocity - lr * grad
+    hint = diagnose(
+        v_new,
+        _MOMENTUM_HINT,
+        [(textbook_v, "that is the textbook form v = mu v - lr g; " + _MOMENTUM_HINT)],
+    )
+    expect_close(v_new, v_expected, text + " (velocity)", hint, rtol=1e-10, atol=1e-12)
+    expected = theta - lr * v_expected
+    hint = diagnose(
+        theta_new,
+        _MOMENTUM_HINT,
+        [(theta - lr * grad, "update theta with the new velocity, not the raw gradient")],
+    )
+    expect_close(theta_new, expected, text + " (theta)", hint, rtol=1e-10, atol=1e-12)
+
+
+def momentum_step_basic(fn):
+    """theta = [1, 1], grad = [1, -2], velocity = [0.5, 0.5], lr = 0.1, momentum = 0.9."""
+    _check_momentum_step(
+        fn, np.array([1.0, 1.0]), np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.9
+    )
+
+
+def _torch_trajectory(make_optimizer, theta0, A, b, steps):
+    """Parameters after each of ``steps`` torch updates on the gradient A theta - b."""
+    import torch
+
+    theta = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
+    opt = make_optimizer([theta])
+    A_t, b_t = torch.from_numpy(A), torch.from_numpy(b)
+    history = []
+    for _ in range(steps):
+        theta.grad = A_t @ theta.detach() - b_t
+        opt.step()
+        history.append(theta.detach().numpy().copy())
+    return history
+
+
+def _chain(name, expected, theta, A, b, advance, hint, oracle):
+    """Call the learner's update ``len(expected)`` times, comparing theta after each call.
+
+    ``advance(theta, grad, state, step)`` performs one learner call and returns
+    ``(theta, state, text)``; the gradient is ``A theta - b`` at the learner's own theta.
+    """
+    state = None
+    for step, target in enumerate(expected, start=1):
+        theta, state, text = advance(theta, A @ theta - b, state, step)
+        expect_close(
+            theta,
+            target,
+            f"call {step} of a chain of {name} calls, {text},",
+            f"{hint} (the oracle is {oracle})",
+            rtol=1e-9,
+            atol=1e-12,
+        )
+
+
+def momentum_step_hidden(fn):
+    """Six chained steps against torch.optim.SGD(momentum=0.8) from a zero velocity."""
+    import torch
+
+    rng = np.random.default_rng(6104)
+    A, b, theta0 = _spd(rng, [1.0, 4.0, 9.0]), rng.standard_normal(3), rng.standard_normal(3)
+    lr, mu = 0.05, 0.8
+    expected = _torch_trajectory(lambda p: torch.optim.SGD(p, lr=lr, momentum=mu), theta0, A, b, 6)
+
+    def advance(theta, grad, velocity, step):
+        velocity = np.zeros_like(theta) if velocity is None else velocity
+        result, text = call(fn, "momentum_step", theta, grad, velocity, lr, mu, hint=_MOMENTUM_HINT)
+        theta, velocity = _tuple(result, text, 2, "(theta, velocity)")
+        return as_float_array(theta, text), as_float_array(velocity, text), text
+
+    _chain(
+        "momentum_step",
+        expected,
+        theta0,
+        A,
+        b,
+        advance,
+        _MOMENTUM_HINT,
+        "torch.optim.SGD(momentum=0.8)",
+    )
+    _check_momentum_step(
+        fn,
+        rng.standard_normal((2, 2)),
+        rng.standard_normal((2, 2)),
+        rng.standard_normal((2, 2)),
+        0.3,
+        0.5,
+    )
+    _check_momentum_step(fn, np.array([1.0]), np.array([2.0]), np.array([-3.0]), 0.1, 0.0)
+
+
+_ADAM_HINT = (
+    "m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g**2, m_hat = m / (1 - beta1**t), "
+    "v_hat = v / (1 - beta2**t), theta = theta - lr m_hat / (sqrt(v_hat) + eps); return the "
+    "uncorrected m and v"
+)
+
+
+def _adam_reference(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def _check_adam_step(fn, theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    args = (theta, g, m, v, t, lr, beta1, beta2, eps)
+    result, text = call(fn, "adam_step", *args, hint=_ADAM_HINT)
+    theta_new, m_new, v_new = _tuple(result, text, 3, "(theta, m, v)")
+    theta_exp, m_exp, v_exp = _adam_reference(*args)
+    expect_close(
+        m_new,
+        m_exp,
+        text + " (m)",
+        "m = beta1 * m + (1 - beta1) * grad, returned without bias correction",
+        rtol=1e-10,
+        atol=1e-14,
+    )
+    expect_close(
+        v_new,
+        v_exp,
+        text + " (v)",
+        "v = beta2 * v + (1 - beta2) * grad**2, returned without bias correction",
+        rtol=1e-10,
+        atol=1e-14,
+    )
+    m_, v_ = m_exp, v_exp
+    hint = diagnose(
+        theta_new,
+        _ADAM_HINT,
+        [
+            (
+                theta - lr * m_ / (np.sqrt(v_) + eps),
+                "you left out the bias correction; " + _ADAM_HINT,
+            ),
+            (
+                theta - lr * (m_ / (1 - beta1**t)) / np.sqrt(v_ / (1 - beta2**t) + eps),
+                "eps goes outside the square root (as in torch); " + _ADAM_HINT,
+            ),
+            (
+                theta
+                - lr * (m_ / (1 - beta1 ** (t + 1))) / (np.sqrt(v_ / (1 - beta2 ** (t + 1))) + eps),
+                "t is the number of the current step, starting at 1; use beta**t, not "
+                "beta**(t + 1); " + _ADAM_HINT,
+            ),
+        ],
+    )
+    expect_close(theta_new, theta_exp, text + " (theta)", hint, rtol=1e-7, atol=1e-10)
+
+
+def adam_step_basic(fn):
+    """The first step (t = 1) from m = v = 0: theta moves by lr * sign(grad) (up to eps)."""
+    _check_adam_step(
+        fn, np.array([1.0, -1.0]), np.array([0.2, -3.0]), np.zeros(2), np.zeros(2), 1, 0.1
+    )
+
+
+def adam_step_hidden(fn):
+    """Odd hyper-parameters and a big eps, then eight chained steps against torch.optim.Adam."""
+    import torch
+
+    rng = np.random.default_rng(6105)
+    A, b, theta0 = _spd(rng, [0.5, 3.0, 20.0]), rng.standard_normal(3), rng.standard_normal(3)
+    lr, betas, eps = 0.05, (0.8, 0.95), 1e-6
+    expected = _torch_trajectory(
+        lambda p: torch.optim.Adam(p, lr=lr, betas=betas, eps=eps), theta0, A, b, 8
+    )
+
+    _check_adam_step(
+        fn,
+        rng.standard_normal((2, 3)),
+        rng.standard_normal((2, 3)),
+        0.1 * rng.standard_normal((2, 3)),
+        rng.uniform(0, 0.1, (2, 3)),
+        5,
+        0.01,
+        0.5,
+        0.9,
+        1e-8,
+    )
+    _check_adam_step(
+        fn,
+        np.array([0.0, 1.0]),
+        np.array([1e-3, 0.0]),
+        np.zeros(2),
+        np.zeros(2),
+        1,
+        0.1,
+        0.9,
+        0.999,
+        0.1,
+    )
+    _check_adam_step(
+        fn, np.array([3.0]), np.array([-0.5]), np.array([0.2]), np.array([0.04]), 100, 0.001
+    )
+
+    def advance(theta, grad, state, step):
+        m, v = (np.zeros_like(theta), np.zeros_like(theta)) if state is None else state
+        result, text = call(
+            fn, "adam_step", theta, grad, m, v, step, lr, *betas, eps, hint=_ADAM_HINT
+        )
+        theta, m, v = (as_float_array(x, text) for x in _tuple(result, text, 3, "(theta, m, v)"))
+        return theta, (m, v), text
+
+    _chain(
+        "adam_step",
+        expected,
+        theta0,
+        A,
+        b,
+        advance,
+        _ADAM_HINT,
+        "torch.optim.Adam(lr=0.05, betas=(0.8, 0.95), eps=1e-6)",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Cosine schedule with linear warm-up
+# ---------------------------------------------------------------------------
+
+_WARMUP_HINT = (
+    "for t < W: lr_max * (t + 1) / W; for W <= t <= T: p = (t - W) / (T - W) and "
+    "lr_min + (lr_max - lr_min) * (1 + cos(pi p)) / 2; for t > T: lr_min"
+)
+
+
+def _warmup_cosine_reference(t, lr_max, warmup, total, lr_min):
+    if t < warmup:
+        return lr_max * (t + 1) / warmup
+    if t > total:
+        return lr_min
+    p = (t - warmup) / (total - warmup)
+    return lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * p))
+
+
+def _check_warmup(fn, t, lr_max, warmup, total, lr_min):
+    got, text = call(fn, "warmup_cosine_lr", t, lr_max, warmup, total, lr_min, hint=_WARMUP_HINT)
+    value = _scalar(got, text)
+    expected = _warmup_cosine_reference(t, lr_max, warmup, total, lr_min)
+    mistakes = []
+    if t < warmup:
+        mistakes.append(
+            (
+                lr_max * t / warmup,
+                "the warm-up starts at lr_max / W for t = 0 "
+                "(use (t + 1) / W) so that no step is wasted; " + _WARMUP_HINT,
+            )
+        )
+    elif t <= total:
+        mistakes.append(
+            (
+                lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * t / total)),
+                "the cosine phase starts after the warm-up: measure progress as "
+                "(t - W) / (T - W); " + _WARMUP_HINT,
+            )
+        )
+        mistakes.append(
+            (
+                lr_max * 0.5 * (1 + np.cos(np.pi * (t - warmup) / (total - warmup))),
+                "the cosine decays to lr_min, not to 0; " + _WARMUP_HINT,
+            )
+        )
+    else:
+        mistakes.append(
+            (
+                lr_min
+                + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * (t - warmup) / (total - warmup))),
+                "after T the rate stays at lr_min (the cosine would climb again); " + _WARMUP_HINT,
+            )
+        )
+    hint = diagnose(value, _WARMUP_HINT, mistakes)
+    expect_close(value, expected, text, hint, rtol=1e-9, atol=1e-12)
+
+
+def warmup_cosine_lr_basic(fn):
+    """W = 4, T = 12, lr_max = 1, lr_min = 0 at t = 0, 3, 4, 8 and 12."""
+    for t in (0, 3, 4, 8, 12):
+        _check_warmup(fn, t, 1.0, 4, 12, 0.0)
+
+
+def warmup_cosine_lr_hidden(fn):
+    """Every step of two schedules (a non-zero floor, W = 1), and steps past the end."""
+    for t in range(0, 32):
+        _check_warmup(fn, t, 0.3, 5, 30, 0.01)
+    for t in (0, 1, 2, 9, 10):
+        _check_warmup(fn, t, 2.0, 1, 10, 0.5)
+    _check_warmup(fn, 45, 0.3, 5, 30, 0.01)
+
+
+# ---------------------------------------------------------------------------
+# A Newton step
+# ---------------------------------------------------------------------------
+
+_NEWTON_HINT = (
+    "x_new = x - H^{-1} g; compute d by solving H d = g (np.linalg.solve) and return x - d"
+)
+
+
+def _check_newton(fn, x, g, H):
+    got, text = call(fn, "newton_step", x, g, H, hint=_NEWTON_HINT)
+    expected = x - np.linalg.solve(H, g)
+    hint = diagnose(
+        got,
+        _NEWTON_HINT,
+        [
+            (x + np.linalg.solve(H, g), "you stepped up the gradient; " + _NEWTON_HINT),
+            (x - H @ g, "multiply by the inverse of H, not by H; " + _NEWTON_HINT),
+            (
+                x - np.linalg.solve(H.T, g),
+                "solve with H itself, not its transpose; " + _NEWTON_HINT,
+            ),
+        ],
+    )
+    expect_close(got, expected, text, hint, rtol=1e-8, atol=1e-10)
+
+
+def newton_step_basic(fn):
+    """x = [1, 1], g = [2, 4], H = diag(2, 8) gives [0, 0.5]."""
+    _check_newton(fn, np.array([1.0, 1.0]), np.array([2.0, 4.0]), np.diag([2.0, 8.0]))
+
+
+def newton_step_hidden(fn):
+    """Random dense Hessians; one step from anywhere minimises a quadratic exactly."""
+    rng = np.random.default_rng(6106)
+    for n in (2, 4):
+        _check_newton(
+            fn, rng.standard_normal(n), rng.standard_normal(n), _spd(rng, rng.uniform(0.5, 5, n))
+        )
+    _check_newton(
+        fn,
+        rng.standard_normal(3),
+        rng.standard_normal(3),
+        rng.standard_normal((3, 3)) + 3 * np.eye(3),
+    )  # not symmetric
+    A, b = _spd(rng, [1.0, 10.0, 100.0]), rng.standard_normal(3)
+    x = rng.standard_normal(3)
+    got, text = call(fn, "newton_step", x, A @ x - b, A, hint=_NEWTON_HINT)
+    expect_close(
+        got,
+        np.linalg.solve(A, b),
+        text + " on 1/2 x^T A x - b^T x",
+        "one Newton step lands on the minimiser A^{-1} b of a quadratic; " + _NEWTON_HINT,
+        rtol=1e-7,
+        atol=1e-9,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Lagrange multipliers: maximise x y subject to x + y = c
+# ---------------------------------------------------------------------------
+
+_LAGRANGE_HINT = (
+    "with L = x y - lam (x + y - c): dL/dx = y - lam = 0, dL/dy = x - lam = 0 and x + y = c, "
+    "so x = y = lam = c / 2"
+)
+
+
+def _check_lagrange(fn, c):
+    result, text = call(fn, "lagrange_xy", c, hint=_LAGRANGE_HINT)
+    got = as_float_array(_tuple(result, text, 3, "(x, y, lam)"), text)
+    expected = np.array([c / 2, c / 2, c / 2])
+    hint = diagnose(
+        got,
+        _LAGRANGE_HINT,
+        [(np.array([c / 2, c / 2, -c / 2]), "check the sign of lam; " + _LAGRANGE_HINT)],
+    )
+    expect_close(got, expected, text, hint, rtol=1e-9, atol=1e-12)
+
+
+def lagrange_xy_basic(fn):
+    """c = 10: the best rectangle with half-perimeter 10 is the 5 x 5 square."""
+    _check_lagrange(fn, 10.0)
+
+
+def lagrange_xy_hidden(fn):
+    """Other totals, including a negative one and zero."""
+    for c in (3.0, 7.5, -4.0, 0.0, 123.0):
+        _check_lagrange(fn, c)
+
+
+# ---------------------------------------------------------------------------
+# Equality-constrained quadratic programme via the KKT system
+# ---------------------------------------------------------------------------
+
+_KKT_HINT = (
+    "solve the linear system [[Q, A^T], [A, 0]] [x; lam] = [-c; b] (np.block and "
+    "np.linalg.solve) and split the solution into x (first n entries) and lam (the rest)"
+)
+
+
+def _check_kkt(fn, Q, c, A, b):
+    result, text = call(fn, "solve_kkt", Q, c, A, b, hint=_KKT_HINT)
+    x, lam = _tuple(result, text, 2, "(x, lam)")
+    n, p = Q.shape[0], A.shape[0]
+    kkt = np.block([[Q, A.T], [A, np.zeros((p, p))]])
+    solution = np.linalg.solve(kkt, np.concatenate([-c, b]))
+    x_exp, lam_exp = solution[:n], solution[n:]
+    expect_close(x, x_exp, text + " (x)", _KKT_HINT, rtol=1e-7, atol=1e-9)
+    hint = diagnose(
+        lam,
+        _KKT_HINT,
+        [
+            (
+                -lam_exp,
+                "the multiplier's sign is flipped: with L = f + "
+                "lam^T (A x - b), stationarity reads Q x + c + A^T lam = 0",
+            )
+        ],
+    )
+    expect_close(
+        as_float_array(lam, text).ravel(), lam_exp, text + " (lam)", hint, rtol=1e-7, atol=1e-9
+    )
+
+
+def solve_kkt_basic(fn):
+    """Maximise x y on x + y = 10, written as: minimise -x y, Q = [[0, -1], [-1, 0]]."""
+    _check_kkt(
+        fn,
+        np.array([[0.0, -1.0], [-1.0, 0.0]]),
+        np.zeros(2),
+        np.array([[1.0, 1.0]]),
+        np.array([10.0]),
+    )
+
+
+def solve_kkt_hidden(fn):
+    """Random convex problems with one and with two constraints, and a non-zero c."""
+    rng = np.random.default_rng(6107)
+    for n, p in ((3, 1), (4, 2), (5, 3)):
+        Q = _spd(rng, rng.uniform(0.5, 4.0, n))
+        _check_kkt(
+            fn, Q, rng.standard_normal(n), rng.standard_normal((p, n)), rng.standard_normal(p)
+        )
+    _check_kkt(fn, np.eye(2), np.array([1.0, -2.0]), np.array([[1.0, 1.0]]), np.array([0.0]))
+
+
+# ---------------------------------------------------------------------------
+# Projection onto the L2 ball
+# ---------------------------------------------------------------------------
+
+_BALL_HINT = (
+    "if ||x||_2 <= radius return x unchanged; otherwise scale it back onto the sphere: "
+    "x * radius / ||x||_2"
+)
+
+
+def _check_ball(fn, x, radius):
+    got, text = call(fn, "project_l2_ball", x, radius, hint=_BALL_HINT)
+    norm = np.linalg.norm(x)
+    expected = x if norm <= radius else x * radius / max(norm, 1e-300)
+    mistakes = [
+        (
+            np.clip(x, -radius, radius),
+            "clipping each coordinate projects onto a box, not onto the ball; " + _BALL_HINT,
+        )
+    ]
+    if norm > 0:
+        mistakes.insert(
+            0, (x * radius / norm, "points already inside the ball must not move; " + _BALL_HINT)
+        )
+        mistakes.append(
+            (x * radius / norm**2, "divide by the norm, not the squared norm; " + _BALL_HINT)
+        )
+    hint = diagnose(got, _BALL_HINT, mistakes)
+    expect_close(got, expected, text, hint, rtol=1e-10, atol=1e-12)
+
+
+def project_l2_ball_basic(fn):
+    """[3, 4] onto the unit ball is [0.6, 0.8]; [0.3, 0.4] stays where it is."""
+    _check_ball(fn, np.array([3.0, 4.0]), 1.0)
+    _check_ball(fn, np.array([0.3, 0.4]), 1.0)
+
+
+def project_l2_ball_hidden(fn):
+    """Random points in and out, other radii, a point on the sphere, the origin."""
+    rng = np.random.default_rng(6108)
+    for scale, radius in ((5.0, 1.0), (0.1, 1.0), (1.0, 2.5), (3.0, 0.5)):
+        _check_ball(fn, scale * rng.standard_normal(4), radius)
+    _check_ball(fn, np.array([0.0, -2.0, 0.0]), 2.0)
+    _check_ball(fn, np.zeros(3), 1.0)
+    _check_ball(fn, np.array([1.5, -1.5]), 1.0)
+
+
+# ---------------------------------------------------------------------------
+# L-BFGS two-loop recursion
+# ---------------------------------------------------------------------------
+
+_LBFGS_HINT = (
+    "first loop newest to oldest: alpha_i = rho_i s_i.q, q -= alpha_i y_i; scale r = gamma q "
+    "with gamma = s.y / y.y of the newest pair; second loop oldest to newest: "
+    "beta = rho_i y_i.r, r += (alpha_i - beta) s_i; return -r"
+)
+
+
+def _dense_direction(g, s_list, y_list, scaled=True):
+    """-H g with H from the explicit BFGS inverse update, starting at gamma I (or I)."""
+    n = len(g)
+    if not s_list:
+        return -np.asarray(g, dtype=float)
+    s_last, y_last = s_list[-1], y_list[-1]
+    H = ((s_last @ y_last) / (y_last @ y_last) if scaled else 1.0) * np.eye(n)
+    eye = np.eye(n)
+    for s, y in zip(s_list, y_list):
+        rho = 1.0 / (y @ s)
+        H = (eye - rho * np.outer(s, y)) @ H @ (eye - rho * np.outer(y, s)) + rho * np.outer(s, s)
+    return -H @ g
+
+
+def _check_lbfgs(fn, g, s_list, y_list):
+    got, text = call(fn, "lbfgs_direction", g, s_list, y_list, hint=_LBFGS_HINT)
+    expected = _dense_direction(g, s_list, y_list)
+    mistakes = [(-expected, "return the descent direction -H g (minus sign); " + _LBFGS_HINT)]
+    if s_list:
+        mistakes.append(
+            (
+                _dense_direction(g, s_list, y_list, scaled=False),
+                "you skipped the initial scaling H0 = gamma I; " + _LBFGS_HINT,
+            )
+        )
+        mistakes.append(
+            (
+                _dense_direction(g, s_list[::-1], y_list[::-1]),
+                "the lists are oldest first: the first loop runs from the newest pair "
+                "(the end of the lists) back to the oldest; " + _LBFGS_HINT,
+            )
+        )
+    hint = diagnose(got, _LBFGS_HINT, mistakes)
+    expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-10)
+
+
+def _pairs(rng, A, m):
+    s_list = [rng.standard_normal(A.shape[0]) for _ in range(m)]
+    return s_list, [A @ s for s in s_list]
+
+
+def lbfgs_direction_basic(fn):
+    """No history gives -g; one pair on A = diag(1, 4) gives the BFGS direction."""
+    _check_lbfgs(fn, np.array([1.0, -2.0]), [], [])
+    A = np.diag([1.0, 4.0])
+    s = np.array([1.0, 1.0])
+    _check_lbfgs(fn, np.array([1.0, 2.0]), [s], [A @ s])
+
+
+def lbfgs_direction_hidden(fn):
+    """Random convex curvature pairs (m = 2..5 in 3..6 dimensions); n pairs on a quadratic
+    reproduce the exact Newton direction."""
+    rng = np.random.default_rng(6109)
+    for n, m in ((3, 2), (5, 4), (6, 5)):
+        A = _spd(rng, rng.uniform(0.5, 6.0, n))
+        s_list, y_list = _pairs(rng, A, m)
+        _check_lbfgs(fn, rng.standard_normal(n), s_list, y_list)
+    A = np.diag([1.0, 3.0, 10.0])
+    s_list = [np.eye(3)[i] for i in range(3)]
+    g = np.array([1.0, 1.0, 1.0])
+    got, text = call(fn, "lbfgs_direction", g, s_list, [A @ s for s in s_list], hint=_LBFGS_HINT)
+    expect(
+        np.asarray(got, dtype=float).shape == (3,),
+        f"{text} returned {show(got)}, expected an array of shape (3,)",
+    )
+    expect_close(
+        got,
+        -np.linalg.solve(A, g),
+        text,
+        "with n coordinate steps on a diagonal "
+        "quadratic the recursion must give the Newton direction -A^{-1} g; " + _LBFGS_HINT,
+        rtol=1e-7,
+        atol=1e-10,
+    )

@@ -1,0 +1,234 @@
+"""Widget drawings for module 06, optimization."""
+
+import functools
+
+import contourpy
+import numpy as np
+from matplotlib.collections import LineCollection
+
+from dlkit import optim
+from dlkit.plot import new_figure
+
+# ---------------------------------------------------------------- 2-D test surfaces
+
+_C, _S = np.cos(np.pi / 6), np.sin(np.pi / 6)
+_ROTATION = np.array([[_C, -_S], [_S, _C]])  # the bowl's axes, turned by 30 degrees
+_BOWL = _ROTATION @ np.diag([1.0, 25.0]) @ _ROTATION.T  # eigenvalues 1 and 25: kappa = 25
+
+
+def _bowl(p):
+    """``1/2 p^T A p`` on p (2, ...), A with eigenvalues 1 and 25 (condition number 25)."""
+    return 0.5 * np.einsum("i...,ij,j...->...", p, _BOWL, p)
+
+
+def _bowl_grad(p):
+    return _BOWL @ p
+
+
+def _saddle(p):
+    """``x^2 / 2 + y^4 / 4 - y^2 / 2``: a saddle at the origin, minima at (0, +-1)."""
+    return 0.5 * p[0] ** 2 + 0.25 * p[1] ** 4 - 0.5 * p[1] ** 2
+
+
+def _saddle_grad(p):
+    return np.array([p[0], p[1] ** 3 - p[1]])
+
+
+# name -> (f on (2, ...) arrays, gradient on (2,), (xmin, xmax, ymin, ymax), minimum value)
+SURFACES = {
+    "rosenbrock": (optim.rosenbrock, optim.rosenbrock_grad, (-2.0, 2.0, -1.0, 3.0), 0.0),
+    "saddle": (_saddle, _saddle_grad, (-2.0, 2.0, -1.6, 1.6), -0.25),
+    "ill-conditioned bowl": (_bowl, _bowl_grad, (-2.0, 2.0, -2.0, 2.0), 0.0),
+}
+
+OPTIMIZERS = ("GD", "momentum", "Nesterov", "RMSProp", "Adam")
+_COLOURS = dict(zip(OPTIMIZERS, ["C0", "C1", "C2", "C3", "C4"]))
+
+
+@functools.lru_cache(maxsize=len(SURFACES))
+def _contour_lines(surface, n=120):
+    """Contour segments of a surface, computed once per surface (redraws only reuse them).
+
+    The surface is evaluated on an n x n grid; 14 levels are spaced geometrically above
+    the minimum so that the flat valley floor gets as many lines as the steep walls.
+    """
+    f, _, (x0, x1, y0, y1), f_min = SURFACES[surface]
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))  # (n, n) each
+    F = f(np.stack([X, Y]))  # (2, n, n) -> (n, n)
+    gap = F - f_min
+    levels = f_min + np.geomspace(max(gap.max() * 1e-4, 1e-3), gap.max(), 14)
+    generator = contourpy.contour_generator(X, Y, F)
+    return tuple(line for level in levels for line in generator.lines(level))
+
+
+def _make_optimizer(name, theta, lr, adaptive_lr, momentum):
+    if name == "GD":
+        return optim.SGD([theta], lr=lr)
+    if name == "momentum":
+        return optim.SGD([theta], lr=lr, momentum=momentum)
+    if name == "Nesterov":
+        return optim.SGD([theta], lr=lr, momentum=max(momentum, 1e-12), nesterov=True)
+    if name == "RMSProp":
+        return optim.RMSprop([theta], lr=adaptive_lr)
+    return optim.Adam([theta], lr=adaptive_lr)
+
+
+def optimizer_path(surface, name, lr, adaptive_lr, momentum, start, steps):
+    """Iterates ``(k + 1, 2)`` of optimizer ``name`` from ``start`` on a surface.
+
+    Stops early (and returns the shorter path) once an iterate leaves a large box
+    around the plot or becomes non-finite: that run diverged.
+    """
+    _, grad, (x0, x1, y0, y1), _ = SURFACES[surface]
+    reach = 10 * max(x1 - x0, y1 - y0)
+    theta = np.array(start, dtype=float)
+    opt = _make_optimizer(name, theta, lr, adaptive_lr, momentum)
+    path = np.empty((steps + 1, 2))
+    path[0] = theta
+    for k in range(1, steps + 1):
+        opt.step([grad(theta)])
+        path[k] = theta
+        if not np.all(np.abs(theta) < reach):
+            return path[: k + 1]
+    return path
+
+
+def draw_optimizer_paths(
+    surface="rosenbrock",
+    lr=1e-3,
+    adaptive_lr=0.05,
+    momentum=0.9,
+    x0=-1.5,
+    y0=2.0,
+    steps=200,
+    optimizers=OPTIMIZERS,
+):
+    """Trajectories of several optimizers on a 2-D surface, and f(theta_k) - f* per step.
+
+    ``lr`` drives GD, momentum and Nesterov (torch's SGD form); ``adaptive_lr`` drives
+    RMSProp and Adam, whose steps are scaled per coordinate and need a different size.
+    ``momentum`` is the coefficient mu of the two momentum methods. A run that leaves the
+    plot far behind is marked "diverged".
+    """
+    if surface not in SURFACES:
+        raise ValueError(f"draw_optimizer_paths: surface must be one of {list(SURFACES)}")
+    unknown = [name for name in optimizers if name not in OPTIMIZERS]
+    if unknown:
+        raise ValueError(f"draw_optimizer_paths: unknown optimizers {unknown}; use {OPTIMIZERS}")
+    f, _, (xa, xb, ya, yb), f_min = SURFACES[surface]
+
+    fig, (left, right) = new_figure(ncols=2, width=4.6, height=4.0, top=0.84, bottom=0.13)
+    left.add_collection(LineCollection(_contour_lines(surface), colors="0.6", linewidths=0.6))
+    for name in optimizers:
+        path = optimizer_path(surface, name, lr, adaptive_lr, momentum, (x0, y0), steps)
+        diverged = len(path) < steps + 1
+        label = f"{name} (diverged)" if diverged else name
+        colour = _COLOURS[name]
+        left.plot(path[:, 0], path[:, 1], "-", color=colour, lw=1.2, label=label)
+        left.plot(path[-1, 0], path[-1, 1], "o", color=colour, ms=4)
+        gap = np.maximum(f(path.T) - f_min, 1e-16)  # (k + 1,)
+        right.plot(np.arange(len(path)), np.log10(gap), color=colour, label=label)
+    left.plot([x0], [y0], "k*", ms=10, label="start")
+    left.set_xlim(xa, xb)
+    left.set_ylim(ya, yb)
+    left.set_xlabel("θ₁")
+    left.set_ylabel("θ₂")
+    left.set_title(f"paths on the {surface} surface")
+    left.legend(loc="lower left", fontsize=7)
+    right.set_xlabel("step k")
+    right.set_ylabel("log10 of f(θ_k) − f*")
+    right.set_title("progress per step")
+    fig.suptitle(f"lr = {lr:.3g} (GD family), {adaptive_lr:.3g} (adaptive), momentum = {momentum}")
+    return fig
+
+
+# ---------------------------------------------------------------- GD on a quadratic
+
+
+@functools.lru_cache(maxsize=16)
+def _bowl_lines(kappa, n=80):
+    """Contour segments of ``(x^2 + kappa y^2) / 2`` on [-2.5, 2.5]^2, cached per kappa."""
+    grid = np.linspace(-2.5, 2.5, n)
+    X, Y = np.meshgrid(grid, grid)  # (n, n) each
+    F = 0.5 * (X**2 + kappa * Y**2)
+    generator = contourpy.contour_generator(X, Y, F)
+    return tuple(
+        line for level in np.geomspace(0.02, F.max(), 12) for line in generator.lines(level)
+    )
+
+
+def draw_quadratic_descent(condition_number=10.0, lr_times_lambda_max=1.0, steps=40):
+    """Gradient descent on ``f = (x^2 + kappa y^2) / 2`` (eigenvalues 1 and kappa).
+
+    The learning rate is given as ``lr * lambda_max`` (stable below 2). Left: the
+    contours and the path from (-2, 1) (zig-zag across the narrow valley); right: the
+    error ``||x_k - x*||`` per step against the bound ``rho^k ||x_0||`` with
+    ``rho = max(|1 - lr|, |1 - lr kappa|)``, and the best rate ``(kappa - 1) / (kappa + 1)``.
+    """
+    kappa = float(condition_number)
+    if kappa < 1:
+        raise ValueError(f"draw_quadratic_descent: condition_number must be >= 1, got {kappa}")
+    A = np.diag([1.0, kappa])
+    lr = lr_times_lambda_max / kappa
+    rho = optim.gd_contraction(A, lr)
+    best_lr, best_rho = optim.optimal_step_size(A)
+    path = optim.gradient_descent(lambda x: A @ x, [-2.0, 1.0], lr, max_steps=steps)
+    errors = np.maximum(np.linalg.norm(path, axis=1), 1e-300)  # the minimiser is the origin
+    k = np.arange(len(path))
+
+    fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.8, bottom=0.14)
+    left.add_collection(LineCollection(_bowl_lines(kappa), colors="0.6", linewidths=0.6))
+    shown = path[np.all(np.abs(path) < 10, axis=1)]
+    left.plot(shown[:, 0], shown[:, 1], "o-", color="C0", ms=3, lw=1)
+    left.plot(0.0, 0.0, "k*", ms=10)
+    left.set_xlim(-2.5, 2.5)
+    left.set_ylim(-2.5, 2.5)
+    left.set_xlabel("x₁ (eigenvalue 1)")
+    left.set_ylabel(f"x₂ (eigenvalue {kappa:.3g})")
+    left.set_title("gradient descent path")
+    log_e0 = np.log10(errors[0])
+    right.plot(k, np.log10(errors), "o-", color="C0", ms=3, label="GD error")
+    right.plot(k, log_e0 + k * np.log10(rho), "--", color="C3", label=f"bound ρ^k, ρ = {rho:.3f}")
+    if best_rho > 0:  # kappa = 1: one step lands on the minimiser
+        right.plot(
+            k, log_e0 + k * np.log10(best_rho), ":", color="C2", label=f"best ρ = {best_rho:.3f}"
+        )
+    right.set_xlabel("step k")
+    right.set_ylabel("log10 of ||x_k − x*||")
+    right.set_title("error per step")
+    right.legend(loc="lower left", fontsize=8)
+    verdict = "converges" if rho < 1 else "diverges"
+    fig.suptitle(
+        f"κ = {kappa:.3g}, lr = {lr:.3g} (stable below 2/λmax = {2 / kappa:.3g}, best "
+        f"{best_lr:.3g}): GD {verdict}"
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- learning-rate schedules
+
+
+def draw_lr_schedules(lr_max=0.1, warmup_steps=10, total_steps=100, lr_min=0.0, gamma=0.5):
+    """Four schedules over ``total_steps`` steps: step decay (x gamma every quarter of the
+    run), exponential decay (reaching ``gamma**4`` at the end), cosine decay, and
+    linear warm-up followed by cosine decay."""
+    t = np.arange(total_steps + 1)
+    quarter = max(total_steps // 4, 1)
+    curves = {
+        f"step decay (x{gamma:g} every {quarter} steps)": optim.step_decay(
+            t, lr_max, quarter, gamma
+        ),
+        "exponential decay": optim.exponential_decay(t, lr_max, gamma ** (4 / total_steps)),
+        "cosine decay": optim.cosine_decay(t, lr_max, total_steps, lr_min),
+        f"warm-up ({warmup_steps} steps) + cosine": optim.warmup_cosine(
+            t, lr_max, warmup_steps, total_steps, lr_min
+        ),
+    }
+    fig, ax = new_figure(width=6.0, height=3.6, top=0.88, bottom=0.15)
+    for label, lr in curves.items():
+        ax.plot(t, lr, label=label)
+    ax.set_xlabel("step t")
+    ax.set_ylabel("learning rate")
+    ax.set_title("learning-rate schedules")
+    ax.legend(fontsize=8)
+    return fig
