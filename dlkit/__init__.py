@@ -13,6 +13,8 @@ from dlkit import (
     data,
     info,
     linalg,
+    ml,
+    nn,
     numerics,
     optim,
     plot,
@@ -22,6 +24,17 @@ from dlkit import (
 )
 from dlkit.config import budget, device, is_fast, seed_everything, setup_notebook
 
+_TORCH_MODULES = ("models", "train")  # import torch: loaded on first use, not by `import dlkit`
+
+
+def __getattr__(name):
+    if name in _TORCH_MODULES:
+        import importlib
+
+        return importlib.import_module(f"dlkit.{name}")
+    raise AttributeError(f"module 'dlkit' has no attribute {name!r}")
+
+
 __all__ = [
     "autodiff",
     "budget",
@@ -30,6 +43,9 @@ __all__ = [
     "info",
     "is_fast",
     "linalg",
+    "ml",
+    "models",
+    "nn",
     "numerics",
     "optim",
     "plot",
@@ -37,5 +53,6 @@ __all__ = [
     "seed_everything",
     "setup_notebook",
     "testing",
+    "train",
     "widgets",
 ]

@@ -11,6 +11,8 @@ One file per module; this package re-exports every drawing, so notebooks call
 """
 
 from dlkit.widgets.calculus_autodiff import draw_fd_error, draw_taylor
+from dlkit.widgets.classical_ml import draw_bias_variance, draw_decision_boundary
+from dlkit.widgets.feedforward_backprop import draw_activation, draw_universal_approximation
 from dlkit.widgets.getting_started import draw_sine_wave
 from dlkit.widgets.information_theory import draw_bernoulli_entropy, draw_gaussian_kl
 from dlkit.widgets.linear_algebra import draw_matrix_on_circle, draw_svd_rank
@@ -23,9 +25,12 @@ from dlkit.widgets.optimization import (
 from dlkit.widgets.probability import draw_bayes_update, draw_clt, draw_distribution
 
 __all__ = [
+    "draw_activation",
     "draw_bayes_update",
     "draw_bernoulli_entropy",
+    "draw_bias_variance",
     "draw_clt",
+    "draw_decision_boundary",
     "draw_distribution",
     "draw_fd_error",
     "draw_gaussian_kl",
@@ -38,4 +43,5 @@ __all__ = [
     "draw_sine_wave",
     "draw_svd_rank",
     "draw_taylor",
+    "draw_universal_approximation",
 ]

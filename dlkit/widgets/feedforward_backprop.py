@@ -1,0 +1,136 @@
+"""Widget drawings for module 08, feedforward networks and backpropagation."""
+
+from functools import cache
+
+import numpy as np
+
+from dlkit.nn import get_activation, relu
+from dlkit.plot import new_figure
+
+MAX_HIDDEN = 50
+DOMAIN = (-np.pi, np.pi)
+N_GRID = 400
+TARGETS = {
+    "sine": lambda x: np.sin(2.0 * x),
+    "step": lambda x: np.where(x < 0.5, -0.5, 1.0),
+    "bump": lambda x: np.exp(-4.0 * x**2),
+    "sawtooth": lambda x: 2.0 * (x / np.pi - np.floor(x / np.pi + 0.5)),
+}
+ACTIVATION_PARAMETER = {"leaky_relu": "slope", "swish": "beta"}
+
+
+def relu_features(x, n_hidden, seed=0):
+    """The first ``n_hidden`` hidden units ``relu(s_j (x - t_j))``, shape (len(x), n_hidden).
+
+    Kinks ``t_j`` are uniform on the domain and directions ``s_j = +-1`` random: a hidden
+    layer with fixed random weights, so only the output layer is fitted.
+    """
+    rng = np.random.default_rng(seed)
+    kinks = rng.uniform(*DOMAIN, size=MAX_HIDDEN)[:n_hidden]  # (n_hidden,)
+    signs = rng.choice([-1.0, 1.0], size=MAX_HIDDEN)[:n_hidden]  # (n_hidden,)
+    return relu(signs * (np.asarray(x, dtype=float)[:, None] - kinks))  # (n, n_hidden)
+
+
+@cache
+def _fits(target):
+    """Least-squares output layers for 1..MAX_HIDDEN units, computed once per target.
+
+    Returns the grid x (N_GRID,), the target y (N_GRID,), the fits (MAX_HIDDEN, N_GRID),
+    the output weights of each fit (list of (n + 1,) arrays) and the mean squared errors.
+    """
+    x = np.linspace(*DOMAIN, N_GRID)
+    y = TARGETS[target](x)
+    features = relu_features(x, MAX_HIDDEN)  # (N_GRID, MAX_HIDDEN), nested in n
+    fits, weights = np.empty((MAX_HIDDEN, N_GRID)), []
+    for n in range(1, MAX_HIDDEN + 1):
+        design = np.column_stack([features[:, :n], np.ones(N_GRID)])  # (N_GRID, n + 1)
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        fits[n - 1] = design @ coef
+        weights.append(coef)
+    errors = np.mean((fits - y) ** 2, axis=1)  # (MAX_HIDDEN,)
+    for array in (x, y, fits, errors):
+        array.flags.writeable = False
+    return x, y, fits, weights, errors
+
+
+def draw_universal_approximation(n_hidden, target="sine"):
+    """A one-hidden-layer ReLU network with ``n_hidden`` units fitted to a 1-D function.
+
+    Left: the target, the network ``f(x) = b + sum_j c_j relu(s_j (x - t_j))`` (output
+    layer by least squares) and, for up to 10 units, each unit's contribution
+    ``c_j relu(...)``. Right: the mean squared error against the number of units.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; choose one of {sorted(TARGETS)}")
+    if not (isinstance(n_hidden, int | np.integer) and 1 <= n_hidden <= MAX_HIDDEN):
+        raise ValueError(f"n_hidden must be an integer in 1..{MAX_HIDDEN}, got {n_hidden!r}")
+    x, y, fits, weights, errors = _fits(target)
+
+    fig, (left, right) = new_figure(ncols=2, width=4.5, height=3.6, top=0.84, bottom=0.15)
+    left.plot(x, y, color="0.3", lw=2.5, label="target")
+    left.plot(x, fits[n_hidden - 1], color="C0", lw=1.8, label="network")
+    if n_hidden <= 10:
+        contributions = relu_features(x, n_hidden) * weights[n_hidden - 1][:n_hidden]
+        for j in range(n_hidden):
+            label = "one unit c_j relu(...)" if j == 0 else None
+            left.plot(x, contributions[:, j], color="C1", lw=0.8, alpha=0.6, label=label)
+    left.set_ylim(y.min() - 1.0, y.max() + 1.0)
+    left.set_xlabel("input x (dimensionless)")
+    left.set_ylabel("output f(x)")
+    left.set_title(f"{n_hidden} hidden ReLU unit{'s' if n_hidden > 1 else ''}")
+    left.legend(loc="lower left", fontsize=8)
+
+    counts = np.arange(1, MAX_HIDDEN + 1)
+    log_errors = np.log10(errors)  # plotted on a linear axis: log-axis ticks are slow to draw
+    right.plot(counts, log_errors, color="C0")
+    right.plot([n_hidden], [log_errors[n_hidden - 1]], "o", color="C3")
+    right.set_xlabel("number of hidden units")
+    right.set_ylabel("log10 of the mean squared error")
+    right.set_title(f"MSE = {errors[n_hidden - 1]:.2e}")
+    fig.suptitle(f"Universal approximation of the {target} function")
+    return fig
+
+
+def draw_activation(name, x0=1.0, param=None, x_max=5.0):
+    """An activation ``f`` with its tangent at ``x0``, and its derivative ``f'``.
+
+    ``param`` is the slope of ``leaky_relu`` or the ``beta`` of ``swish`` (ignored for the
+    others). Where ``|f'(z)| < 0.05`` the right panel is shaded: a unit whose input lands
+    there passes almost no gradient back (saturation, or a dead ReLU).
+    """
+    f, f_grad = get_activation(name)
+    options = {}
+    if name in ACTIVATION_PARAMETER and param is not None:
+        options[ACTIVATION_PARAMETER[name]] = float(param)
+    z = np.linspace(-x_max, x_max, 401)
+    value, slope = f(z, **options), f_grad(z, **options)
+    y0 = float(f(np.array([x0]), **options)[0])
+    s0 = float(f_grad(np.array([x0]), **options)[0])
+
+    fig, (left, right) = new_figure(ncols=2, width=4.2, height=3.4, top=0.82, bottom=0.16)
+    left.plot(z, value, color="C0", lw=2, label="f(z)")
+    left.plot(z, y0 + s0 * (z - x0), color="C3", lw=1, ls="--", label="tangent at z0")
+    left.plot([x0], [y0], "o", color="C3")
+    left.set_ylim(value.min() - 0.5, value.max() + 0.5)
+    left.set_xlabel("pre-activation z (dimensionless)")
+    left.set_ylabel("activation f(z)")
+    left.set_title(f"f({x0:.2f}) = {y0:.3f}")
+    left.legend(loc="upper left", fontsize=8)
+
+    right.plot(z, slope, color="C2", lw=2, label="f'(z)")
+    right.fill_between(
+        z,
+        -0.1,
+        1.1 * max(1.0, slope.max()),
+        where=np.abs(slope) < 0.05,
+        color="0.85",
+        label="|f'| < 0.05",
+    )
+    right.plot([x0], [s0], "o", color="C3")
+    right.set_ylim(min(-0.1, slope.min() - 0.1), 1.1 * max(1.0, slope.max()))
+    right.set_xlabel("pre-activation z (dimensionless)")
+    right.set_ylabel("derivative f'(z)")
+    right.set_title(f"f'({x0:.2f}) = {s0:.3f}")
+    setting = f", {ACTIVATION_PARAMETER[name]} = {param:g}" if options else ""
+    fig.suptitle(f"{name}{setting}")
+    return fig
