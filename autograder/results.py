@@ -10,6 +10,15 @@ TIMEOUT = "timeout"
 UNKNOWN = "unknown-assignment"
 ERROR = "error"
 
+# Flags on a graded submission, most serious first; its status joins them with "+"
+# (e.g. "tampered+kernel-died"). The score counts only what honest code earned.
+TAMPERED = "tampered"  # test cells or grading metadata were changed (then restored)
+KERNEL_DIED = "kernel-died"  # cells after the crash scored 0
+TIME_CAP = "time-cap"  # the notebook ran past its wall-clock cap; later cells scored 0
+CELL_TIMEOUT = "cell-timeout"  # a cell ran past its time limit
+OUTPUT_CAPPED = "output-capped"  # output beyond the size limit was dropped
+FLAGS = (TAMPERED, KERNEL_DIED, TIME_CAP, CELL_TIMEOUT, OUTPUT_CAPPED)
+
 # Exercise statuses.
 PASSED = "passed"
 FAILED = "failed"

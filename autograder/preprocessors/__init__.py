@@ -2,5 +2,6 @@
 
 from autograder.preprocessors.execute import SlicedExecute
 from autograder.preprocessors.shorten_tracebacks import ShortenTracebacks
+from autograder.preprocessors.trusted_execute import TrustedExecute
 
-__all__ = ["ShortenTracebacks", "SlicedExecute"]
+__all__ = ["ShortenTracebacks", "SlicedExecute", "TrustedExecute"]
