@@ -16,11 +16,20 @@ from jupyter_core.utils import ensure_async
 from nbgrader.preprocessors import Execute
 from traitlets import Float
 
+from autograder.sandbox import SandboxedKernelManager
+
 
 class SlicedExecute(Execute):
-    """Execute whose wait for each cell's reply polls in short slices."""
+    """Execute whose wait for each cell's reply polls in short slices, with its kernel
+    in the sandbox (:mod:`autograder.sandbox`; ``c.SandboxConfig`` sets its level)."""
 
     poll_interval = Float(1.0, help="Seconds per poll while waiting for a reply.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        # nbgrader's Execute passes its own kernel manager class as a keyword, which
+        # would beat any configuration: default it here instead.
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
 
     def start_new_kernel_client(self):
         client = super().start_new_kernel_client()
