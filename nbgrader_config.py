@@ -17,7 +17,7 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from autograder.preprocessors import ShortenTracebacks, SlicedExecute
+from autograder.preprocessors import ShortenTracebacks, TrustedExecute
 
 c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
 
@@ -40,11 +40,25 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelA
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w+Warning: "
 
-# Cells run under SlicedExecute (nbgrader's Execute without nbclient's occasional
-# stall after widget cells); test cells report only the check's one-line message
-# (a traceback would quote hidden test lines); feedback never shows hidden tests.
+# The kernel's sandbox (autograder/sandbox.py): "auto" takes the strongest level that
+# works here ("sandbox": bubblewrap, no network, private files, own uid; "rlimits";
+# "none"), with a memory cap (an allocation beyond it fails inside the kernel) and a
+# cap on processes and threads. `autograder grade/check --sandbox ...` overrides.
+c.SandboxConfig.level = "auto"
+c.SandboxConfig.memory_bytes = 4 * 2**30
+c.SandboxConfig.nproc = 256
+
+# Limits on one notebook: wall-clock seconds, and output bytes kept per cell and in all.
+c.TrustedExecute.notebook_timeout = 600
+c.TrustedExecute.cell_output_bytes = 1_000_000
+c.TrustedExecute.notebook_output_bytes = 5_000_000
+
+# Answer cells run in the kernel; test cells run in the grader (TrustedExecute), so
+# the learner's code cannot change a verdict; test cells report only the check's
+# one-line message (a traceback would quote hidden test lines); feedback never
+# shows hidden tests.
 c.Autograde.autograde_preprocessors = [
-    SlicedExecute,
+    TrustedExecute,
     ShortenTracebacks,
     IgnorePattern,
     ClearMetadataPreprocessor,

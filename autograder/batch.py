@@ -34,8 +34,9 @@ from autograder.results import (
     SubmissionResult,
 )
 
-#: Default wall-clock cap for grading one submission, in seconds.
-SUBMISSION_TIMEOUT = 600
+#: Default wall-clock cap for grading one submission, in seconds: a backstop above the
+#: notebook's own cap (TrustedExecute.notebook_timeout), which keeps partial credit.
+SUBMISSION_TIMEOUT = 900
 
 #: Workers are forked from a server process that has already imported nbgrader and
 #: the grading code, so each submission starts in milliseconds instead of seconds.
@@ -62,8 +63,12 @@ def grade_batch(
     jobs: int = 1,
     db_url: str | None = None,
     timeout: float = SUBMISSION_TIMEOUT,
+    limits: dict | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every submission under ``submissions_dir``; write the results into ``out``."""
+    """Grade every submission under ``submissions_dir``; write the results into ``out``.
+
+    ``limits`` overrides nbgrader_config.py settings for every submission (see
+    :func:`autograder.grading.course_config`)."""
     submissions_dir, out = Path(submissions_dir), Path(out).resolve()
     if not submissions_dir.is_dir():
         raise GradingError(f"{submissions_dir} is not a folder of submissions")
@@ -82,7 +87,7 @@ def grade_batch(
     gradable = [s for s in submissions if s.problem is None]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {
-            pool.submit(_run_worker, course, s, templates[s.assignment], work, timeout): s
+            pool.submit(_run_worker, course, s, templates[s.assignment], work, timeout, limits): s
             for s in gradable
         }
         progress = tqdm(as_completed(futures), total=len(futures), desc="grading", unit="nb")
@@ -109,9 +114,18 @@ def find_submissions(course: Course, root: Path, only: str | None = None) -> lis
         for folder in _subfolders(student_dir):
             if only is not None and folder.name != only:
                 continue
-            submission = Submission(student_dir.name, folder.name, folder)
+            submission = Submission(_printable(student_dir.name), _printable(folder.name), folder)
             if folder.name not in known:
-                submission.problem = (UNKNOWN, f"{folder.name} is not an assignment of this course")
+                submission.problem = (
+                    UNKNOWN,
+                    f"{submission.assignment} is not an assignment of this course",
+                )
+            elif submission.student != student_dir.name:
+                submission.problem = (
+                    INVALID,
+                    "the student folder's name is not valid UTF-8; rename it (letters, digits, "
+                    "- and _)",
+                )
             else:
                 _match_notebooks(course, submission)
             found.append(submission)
@@ -143,7 +157,7 @@ def _match_notebooks(course: Course, submission: Submission) -> None:
             return
 
 
-def _run_worker(course, submission, template, work, timeout) -> SubmissionResult:
+def _run_worker(course, submission, template, work, timeout, limits) -> SubmissionResult:
     """Grade one submission in a worker process; a crash or timeout becomes its status."""
     folder = work / "tasks" / submission.student / submission.assignment
     shutil.rmtree(folder, ignore_errors=True)
@@ -155,6 +169,7 @@ def _run_worker(course, submission, template, work, timeout) -> SubmissionResult
         "notebooks": {name: str(path.resolve()) for name, path in submission.notebooks.items()},
         "workdir": str(folder / "course"),
         "template": str(template),
+        "limits": limits,
     }
     (folder / "task.json").write_text(json.dumps(task))
     process = _WORKERS.Process(target=worker.main, args=(str(folder / "task.json"),))
@@ -231,6 +246,12 @@ def _keep_logs(tasks: Path, logs: Path) -> None:
         target = logs / log.parent.parent.name / f"{log.parent.name}.log"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log, target)
+
+
+def _printable(name: str) -> str:
+    """A file name with any bytes that are not UTF-8 (kept by Python as surrogates)
+    written as backslash escapes, so it can go into CSV files and the gradebook."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _subfolders(folder: Path) -> list[Path]:

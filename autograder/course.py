@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbformat.v4.rwbase import rejoin_lines
 from traitlets.config import Config, PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
@@ -94,6 +95,10 @@ class Course:
         return PyFileConfigLoader(CONFIG_FILE, path=str(self.root)).load_config()
 
 
+#: Largest notebook file accepted for grading (outputs included), in bytes.
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+
+
 def read_notebook(path: Path):
     """Read and validate a notebook (nbformat 4), or raise GradingError saying what is wrong."""
     path = Path(path)
@@ -101,6 +106,12 @@ def read_notebook(path: Path):
         raise GradingError(f"{path} does not exist or is not a file")
     if path.suffix != ".ipynb":
         raise GradingError(f"{path} is not a notebook (expected a .ipynb file)")
+    size = path.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise GradingError(
+            f"{path} is {size / 2**20:.0f} MiB, over the {MAX_NOTEBOOK_BYTES // 2**20} MiB limit "
+            "for a notebook; hint: clear the outputs (Edit > Clear Outputs of All Cells) and save"
+        )
     try:
         raw = json.loads(path.read_bytes())
     except UnicodeDecodeError:
@@ -114,7 +125,7 @@ def read_notebook(path: Path):
         found = raw.get("nbformat") if isinstance(raw, dict) else type(raw).__name__
         raise GradingError(f"{path} is not an nbformat 4 notebook (nbformat: {found})")
     try:
-        nb = nbformat.from_dict(raw)
+        nb = rejoin_lines(nbformat.from_dict(raw))  # each cell's source as one string
         nbformat.validate(nb)
     except nbformat.ValidationError as error:
         raise GradingError(f"{path} is not a valid notebook: {error.message}") from None

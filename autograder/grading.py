@@ -21,14 +21,19 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
 
 from autograder import nbgrader_speedup
 from autograder.course import Course, read_notebook
+from autograder.normalize import normalize
 from autograder.results import (
     ERROR,
     FAILED,
+    FLAGS,
+    GRADED,
     MANUAL,
     PASSED,
+    TAMPERED,
     ExerciseResult,
     SubmissionResult,
 )
@@ -45,11 +50,13 @@ def grade_submission(
     workdir: Path,
     template: Path | None = None,
     feedback: bool = True,
+    limits: dict | None = None,
 ) -> SubmissionResult:
     """Autograde ``notebooks`` (source notebook name -> submitted file) in ``workdir``.
 
     ``template`` is a folder made by :func:`prepare_assignment` for this assignment
     (reused across a batch); without it the assignment is prepared in ``workdir``.
+    ``limits`` overrides nbgrader_config.py settings (see :func:`course_config`).
     Returns the scores per grade cell; ``workdir/autograded`` and, with ``feedback``,
     ``workdir/feedback`` hold nbgrader's outputs afterwards.
     """
@@ -58,11 +65,12 @@ def grade_submission(
         prepare_assignment(course, assignment, workdir)
     else:
         shutil.copytree(template, workdir, dirs_exist_ok=True)
-    api = course_api(course_config(course, workdir))
+    api = course_api(course_config(course, workdir, limits=limits))
     submitted = workdir / "submitted" / student / assignment
     submitted.mkdir(parents=True)
+    findings = []
     for name, path in notebooks.items():
-        shutil.copyfile(path, submitted / f"{name}.ipynb")
+        findings += _restore_graded_cells(workdir, assignment, name, path, submitted)
 
     result = SubmissionResult(student, assignment, ", ".join(p.name for p in notebooks.values()))
     with _environment(GRADING_ENV), _stderr_to(workdir / "kernel.log"):
@@ -74,10 +82,40 @@ def grade_submission(
     if feedback:
         written = api.generate_feedback(assignment, student)
         if not written["success"]:  # the grades stand; only the HTML page is missing
-            result.message = "no feedback page: " + nbgrader_reason(written["log"])
+            findings.append("no feedback page: " + nbgrader_reason(written["log"]))
     result.exercises = _exercise_results(api, workdir, assignment, student)
     result.max_score = float(sum(e.max_score for e in result.exercises))
+    events = _execution_events(workdir / "autograded" / student / assignment)
+    result.status, result.message = flagged_status(findings, events)
     return result
+
+
+def _restore_graded_cells(workdir, assignment, name, path, submitted) -> list[str]:
+    """Write the submission with the assignment's own graded cells (see
+    :mod:`autograder.normalize`) into ``submitted``; return what was tampered with."""
+    source = nbformat.read(workdir / "source" / assignment / f"{name}.ipynb", as_version=4)
+    release = nbformat.read(workdir / "release" / assignment / f"{name}.ipynb", as_version=4)
+    restored, findings = normalize(read_notebook(path), source, release)
+    nbformat.write(restored, submitted / f"{name}.ipynb")
+    return findings
+
+
+def _execution_events(folder: Path) -> list[dict]:
+    """The events TrustedExecute recorded in the executed notebooks of ``folder``."""
+    events = []
+    for path in sorted(folder.glob("*.ipynb")):
+        recorded = nbformat.read(path, as_version=4).metadata.get("autograder", {})
+        events += recorded.get("events", [])
+    return events
+
+
+def flagged_status(findings: list[str], events: list[dict]) -> tuple[str, str]:
+    """The submission's status and message: ``graded``, or the flags raised, most serious
+    first (``tampered``, ``kernel-died``, ``time-cap``, ``cell-timeout``, ``output-capped``)."""
+    kinds = ([TAMPERED] if findings else []) + [e["kind"] for e in events]
+    flags = [kind for kind in FLAGS if kind in kinds]
+    notes = findings + [f"cell {e['cell']}: {e['message']}" for e in events]
+    return ("+".join(flags) or GRADED), "; ".join(notes)
 
 
 def prepare_assignment(course: Course, assignment: str, workdir: Path) -> Path:
@@ -90,14 +128,20 @@ def prepare_assignment(course: Course, assignment: str, workdir: Path) -> Path:
 
 
 def course_config(
-    course: Course, root: Path, db_url: str | None = None, submitted: str = "submitted"
+    course: Course,
+    root: Path,
+    db_url: str | None = None,
+    submitted: str = "submitted",
+    limits: dict | None = None,
 ):
     """The course's nbgrader settings, pointed at a course directory ``root``.
 
     ``root`` gets nbgrader's usual folders (source, submitted, autograded,
     feedback) and, unless ``db_url`` names another database, a SQLite gradebook.
+    ``limits`` overrides settings by class, e.g. ``{"SandboxConfig": {"level": "none"}}``.
     """
     config = course.nbgrader_config()
+    config.merge(Config(limits or {}))
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.source_directory = "source"
     config.CourseDirectory.release_directory = "release"
@@ -259,13 +303,13 @@ def identify(course: Course, path: Path) -> tuple[str, str]:
     return course.assignment_of(Path(path), read_notebook(path))
 
 
-def check_notebook(course: Course, path: Path) -> SubmissionResult:
+def check_notebook(course: Course, path: Path, limits: dict | None = None) -> SubmissionResult:
     """Grade a learner's own notebook against the hidden tests, in a throwaway directory."""
     path = Path(path)
     assignment, name = identify(course, path)
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         result = grade_submission(
-            course, assignment, "learner", {name: path}, Path(tmp), feedback=False
+            course, assignment, "learner", {name: path}, Path(tmp), feedback=False, limits=limits
         )
     result.notebook = str(path)
     return result

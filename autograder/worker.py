@@ -7,8 +7,11 @@ prepared assignment template; the worker writes ``result.json`` and ``worker.log
 next to it.
 """
 
+import contextlib
+import ctypes
 import json
 import os
+import signal
 import traceback
 from dataclasses import asdict
 from pathlib import Path
@@ -16,6 +19,8 @@ from pathlib import Path
 from autograder.course import Course
 from autograder.grading import grade_submission
 from autograder.results import ERROR, SubmissionResult
+
+_PR_SET_PDEATHSIG = 1  # prctl(2): signal this process when its parent ends
 
 
 def run_task(task: dict) -> SubmissionResult:
@@ -28,6 +33,7 @@ def run_task(task: dict) -> SubmissionResult:
             {name: Path(path) for name, path in task["notebooks"].items()},
             Path(task["workdir"]),
             template=Path(task["template"]),
+            limits=task.get("limits"),
         )
     except Exception as error:  # reported as the submission's status, never a crash
         traceback.print_exc()
@@ -42,6 +48,7 @@ def run_task(task: dict) -> SubmissionResult:
 
 def main(task_file: str) -> None:
     """Grade the task in ``task_file``; output and logs go to ``worker.log`` beside it."""
+    _die_with_parent()
     task_file = Path(task_file)
     with open(task_file.parent / "worker.log", "ab") as log:
         os.dup2(log.fileno(), 1)
@@ -49,3 +56,12 @@ def main(task_file: str) -> None:
     task = json.loads(task_file.read_text())
     result = run_task(task)
     (task_file.parent / "result.json").write_text(json.dumps(asdict(result)))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the process that started it ends, so a batch
+    that is killed leaves no worker (or kernel) behind to write into a re-run."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent was gone before the request took effect
+        os._exit(1)

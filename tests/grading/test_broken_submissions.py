@@ -55,8 +55,8 @@ def outcome(course, tmp_path_factory):
 def test_each_submission_gets_a_status_and_the_honest_one_its_points(outcome):
     results, out, _ = outcome
     assert (results["honest"].status, results["honest"].score) == ("graded", 1.0)
-    assert (results["crash"].status, results["crash"].score) == ("error", 0.0)
-    assert "Kernel died" in results["crash"].message
+    assert (results["crash"].status, results["crash"].score) == ("kernel-died", 0.0)
+    assert "the kernel died" in results["crash"].message
     assert results["hang"].status == "timeout" and "20 s" in results["hang"].message
     with open(out / "grades.csv", newline="") as handle:
         statuses = {row["student"]: row["status"] for row in csv.DictReader(handle)}

@@ -1,0 +1,1 @@
+"""The attack corpus: one submission per attack or malformed input, graded in one batch."""
