@@ -2,28 +2,13 @@
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import numerical_computation as nc
-
-
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    before = plt.get_fignums()
-    yield
-    assert plt.get_fignums() == before, "a draw function created a pyplot figure"
-
-
-def assert_labelled(fig):
-    assert isinstance(fig, Figure)
-    for ax in fig.axes:
-        assert ax.get_title(), "axes without a title"
-        assert ax.get_xlabel() and ax.get_ylabel(), "axes without axis labels"
+from tests.widgets.figures import assert_labelled
 
 
 @pytest.mark.parametrize("dtype_name", ["float16", "float32", "float64"])

@@ -1,31 +1,13 @@
 """Module-02 widget drawings, headless: labelled figures, correct content, no pyplot leaks."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import scipy.stats as st
-from matplotlib.figure import Figure
 
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import probability as pw
-
-
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Draw functions must use the object API: no figure may appear in pyplot's registry."""
-    before = plt.get_fignums()
-    yield
-    assert plt.get_fignums() == before, "a draw function created a pyplot figure"
-
-
-def assert_labelled(fig):
-    """Every axes has x and y labels, and a title of its own or the figure's."""
-    assert isinstance(fig, Figure)
-    suptitle = fig.get_suptitle()
-    for ax in fig.axes:
-        assert ax.get_title() or suptitle, "axes without a title"
-        assert ax.get_xlabel() and ax.get_ylabel(), "axes without axis labels"
+from tests.widgets.figures import assert_labelled
 
 
 @pytest.mark.parametrize("name", pw.DISTRIBUTIONS)

@@ -1,28 +1,13 @@
 """Module 07's widget drawings, headless: labels, correct content, no pyplot figures."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 from sklearn.svm import SVC
 
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import classical_ml
-
-
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    before = plt.get_fignums()
-    yield
-    assert plt.get_fignums() == before, "a draw function created a pyplot figure"
-
-
-def assert_labelled(fig):
-    assert isinstance(fig, Figure)
-    for ax in fig.axes:
-        assert ax.get_title() or fig.get_suptitle(), "axes without a title"
-        assert ax.get_xlabel() and ax.get_ylabel(), "axes without axis labels"
+from tests.widgets.figures import assert_labelled
 
 
 def test_decision_boundary_reports_the_svm_fit():

@@ -1,35 +1,17 @@
 """dlkit.widgets drawn headless: figures with titles and labels, correct content, no leaks."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from dlkit import widgets
 from dlkit.data import sample_image
 from dlkit.testing import assert_close
-
-
-@pytest.fixture(autouse=True)
-def no_pyplot_figures():
-    """Draw functions must use the object API: no figure may appear in pyplot's registry."""
-    before = plt.get_fignums()
-    yield
-    assert plt.get_fignums() == before, "a draw function created a pyplot figure"
+from tests.widgets.figures import assert_labelled
 
 
 @pytest.fixture(scope="module")
 def image():
     return sample_image(size=(40, 60))
-
-
-def assert_labelled(fig):
-    """Every axes has x and y labels, and a title of its own or the figure's."""
-    assert isinstance(fig, Figure)
-    suptitle = fig.get_suptitle()
-    for ax in fig.axes:
-        assert ax.get_title() or suptitle, "axes without a title"
-        assert ax.get_xlabel() and ax.get_ylabel(), "axes without axis labels"
 
 
 def eigenvector_lines(fig):
