@@ -46,34 +46,14 @@ REFERENCES = {
     "binary_cross_entropy_with_logits": info.binary_cross_entropy_with_logits,
     "softmax_cross_entropy": info.cross_entropy_with_logits,
 }
-FUNCTION_CHECKS = [(name, part) for name in REFERENCES for part in ("basic", "hidden")]
+VALUE_CHECKS = {"kl_asymmetry"}  # takes two distributions the learner assigns
 P_ASYM, Q_ASYM = np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5])
-
-
-@pytest.mark.parametrize(("name", "part"), FUNCTION_CHECKS)
-def test_check_accepts_reference(name, part):
-    getattr(chk, f"{name}_{part}")(REFERENCES[name])
-
-
-@pytest.mark.parametrize(("name", "part"), FUNCTION_CHECKS)
-def test_check_rejects_not_implemented(name, part):
-    def blank(*args, **kwargs):
-        raise NotImplementedError()
-
-    with pytest.raises(CheckFailed, match="raised NotImplementedError; hint: replace"):
-        getattr(chk, f"{name}_{part}")(blank)
 
 
 @pytest.mark.parametrize("part", ["basic", "hidden"])
 def test_kl_asymmetry_accepts_a_valid_pair(part):
     getattr(chk, f"kl_asymmetry_{part}")(P_ASYM, Q_ASYM)
     getattr(chk, f"kl_asymmetry_{part}")([0.0, 1.0], [0.5, 0.5])  # plain lists too
-
-
-def test_every_check_is_covered():
-    defined = {f for f in dir(chk) if f.endswith(("_basic", "_hidden")) and not f.startswith("_")}
-    expected = {f"{name}_{part}" for name, part in FUNCTION_CHECKS}
-    assert defined == expected | {"kl_asymmetry_basic", "kl_asymmetry_hidden"}
 
 
 # ---------------------------------------------------------------------------

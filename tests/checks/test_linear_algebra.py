@@ -49,26 +49,6 @@ REFERENCES = {
     "condition_number": linalg.condition_number,
     "csr_matvec": linalg.csr_matvec,
 }
-CHECKS = [(name, part) for name in REFERENCES for part in ("basic", "hidden")]
-
-
-@pytest.mark.parametrize(("name", "part"), CHECKS)
-def test_check_accepts_reference(name, part):
-    getattr(chk, f"{name}_{part}")(REFERENCES[name])
-
-
-@pytest.mark.parametrize(("name", "part"), CHECKS)
-def test_check_rejects_not_implemented(name, part):
-    def blank(*args, **kwargs):
-        raise NotImplementedError()
-
-    with pytest.raises(CheckFailed, match="raised NotImplementedError; hint: replace"):
-        getattr(chk, f"{name}_{part}")(blank)
-
-
-def test_every_check_is_covered():
-    defined = {f for f in dir(chk) if f.endswith(("_basic", "_hidden")) and not f.startswith("_")}
-    assert defined == {f"{name}_{part}" for name, part in CHECKS}
 
 
 # ---------------------------------------------------------------------------
