@@ -47,6 +47,9 @@ c.IgnorePattern.pattern = r"\w+Warning: "
 c.SandboxConfig.level = "auto"
 c.SandboxConfig.memory_bytes = 4 * 2**30
 c.SandboxConfig.nproc = 256
+# One BLAS/OpenMP thread per kernel: submissions graded side by side (--jobs N) would
+# otherwise fight over the cores, and every thread counts against nproc.
+c.SandboxConfig.extra_env = {"OMP_NUM_THREADS": "1"}
 
 # Limits on one notebook: wall-clock seconds, and output bytes kept per cell and in all.
 c.TrustedExecute.notebook_timeout = 600
