@@ -624,7 +624,7 @@ def _params_dict(result, text, d, hidden, k):
     return params
 
 
-def _train_case(fn, hidden, seed, minimum, epochs=10, lr=0.5, batch_size=32):
+def _train_case(fn, hidden, seed, minimum=0.85, epochs=20, lr=0.1, batch_size=32):
     X, y, X_test, y_test = (np.array(a) for a in _digits())
     got, text = call(
         fn, "train_mlp", X, y, hidden=hidden, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed
@@ -649,14 +649,18 @@ def _train_case(fn, hidden, seed, minimum, epochs=10, lr=0.5, batch_size=32):
 
 
 def train_mlp_basic(fn):
-    """32 hidden units, 10 epochs, lr 0.5: at least 90% on held-out digits."""
-    _train_case(fn, hidden=32, seed=0, minimum=0.90)
+    """32 hidden units, 20 epochs, lr 0.1: at least 85% on held-out digits.
+
+    The reference reaches 89.5-96 % over 40 seeds (median 94 %); a correct network
+    with other random draws than the reference's must pass whatever the seed, and
+    lr 0.5 (up to 77 % for some seeds) was too unstable for that."""
+    _train_case(fn, hidden=32, seed=0)
 
 
 def train_mlp_hidden(fn):
     """Another width and seed; the same seed must give the same network."""
-    first, text = _train_case(fn, hidden=16, seed=3, minimum=0.88)
-    second, _ = _train_case(fn, hidden=16, seed=3, minimum=0.88)
+    first, text = _train_case(fn, hidden=16, seed=3)
+    second, _ = _train_case(fn, hidden=16, seed=3)
     expect(
         all(np.array_equal(first[k], second[k]) for k in first),
         f"two calls {text} returned different weights; hint: make every random choice "

@@ -264,8 +264,8 @@ def test_train_mlp_mutants():
     def unseeded(X, y, hidden, epochs, lr, batch_size, seed):
         return train_mlp_ref(X, y, hidden, epochs, lr, batch_size, np.random.randint(1 << 30))
 
-    rejects(chk.train_mlp_basic, zero_init, match=r"classifies 1\d\.\d% .* at least 90%")
-    rejects(chk.train_mlp_basic, sum_not_mean, match="inf or nan|at least 90%")
+    rejects(chk.train_mlp_basic, zero_init, match=r"classifies 1\d\.\d% .* at least 85%")
+    rejects(chk.train_mlp_basic, sum_not_mean, match="inf or nan|at least 85%")
     rejects(chk.train_mlp_hidden, unseeded, match="returned different weights")
     rejects(
         chk.train_mlp_basic,
