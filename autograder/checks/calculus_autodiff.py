@@ -19,6 +19,7 @@ import torch
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
+    as_number,
     call,
     diagnose,
     expect,
@@ -114,14 +115,6 @@ def _triple(result, text, what):
             "hint: end the function with `return f, dfdx, dfdy`"
         )
     return tuple(result)
-
-
-def _float(value, text):
-    """A learner's scalar result as a Python float, or CheckFailed."""
-    array = as_float_array(value, text)
-    if array.size != 1:
-        raise CheckFailed(f"{text} returned an array of shape {array.shape}, expected one number")
-    return float(array.reshape(()))
 
 
 def _torch(array):
@@ -482,7 +475,7 @@ def fd_errors_hidden(fn):
 def _check_dual(fn, name, args, expected, hint, mistakes):
     result, text = call(fn, name, *args, hint=hint)
     value, deriv = _pair(result, text, "(value, derivative)")
-    value, deriv = _float(value, f"{text}[0]"), _float(deriv, f"{text}[1]")
+    value, deriv = as_number(value, f"{text}[0]"), as_number(deriv, f"{text}[1]")
     got = np.array([value, deriv])
     expect_close(got, expected, text, diagnose(got, hint, mistakes), rtol=1e-12, atol=1e-14)
 
@@ -751,7 +744,7 @@ def _relative_error(f, grad_f, x, eps=1e-6):
 
 def _check_gradient_check(fn, f, grad_f, x, buggy):
     got, text = call(fn, "gradient_check", f, grad_f, x, hint=_GRADCHECK_HINT)
-    value = _float(got, text)
+    value = as_number(got, text)
     expected = _relative_error(f, grad_f, np.asarray(x, dtype=float))
     if buggy:
         expect(

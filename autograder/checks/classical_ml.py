@@ -17,6 +17,7 @@ import torch
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
+    as_number,
     call,
     diagnose,
     expect,
@@ -38,17 +39,6 @@ def _pair(result, text, what):
             "hint: end the function with `return a, b`"
         )
     return tuple(result)
-
-
-def _scalar(value, text, what):
-    """``value`` as a Python float, or CheckFailed if it is not a single number."""
-    array = as_float_array(value, text)
-    if array.size != 1:
-        raise CheckFailed(
-            f"{text} returned {what} of shape {array.shape}, expected a single number; "
-            "hint: return a float, e.g. float(...)"
-        )
-    return float(array.reshape(()))
 
 
 def _close(got, expected, rtol=1e-6, atol=1e-8):
@@ -95,7 +85,13 @@ def _check_normal(fn, X, y):
         [(no_intercept, "your w is the fit without an intercept; " + _NORMAL_HINT)],
     )
     expect_close(w, w_ref, f"{text}[0] (the weights w)", hint, rtol=1e-6, atol=1e-8)
-    expect_close(_scalar(b, text, "b"), b_ref, f"{text}[1] (the intercept b)", hint, rtol=1e-6)
+    expect_close(
+        as_number(b, text, "return b as a single float"),
+        b_ref,
+        f"{text}[1] (the intercept b)",
+        hint,
+        rtol=1e-6,
+    )
 
 
 def normal_equations_basic(fn):
@@ -155,7 +151,13 @@ def _check_ridge(fn, X, y, alpha):
         ],
     )
     expect_close(w, w_ref, f"{text}[0] (the weights w)", hint, rtol=1e-6, atol=1e-8)
-    expect_close(_scalar(b, text, "b"), b_ref, f"{text}[1] (the intercept b)", hint, rtol=1e-6)
+    expect_close(
+        as_number(b, text, "return b as a single float"),
+        b_ref,
+        f"{text}[1] (the intercept b)",
+        hint,
+        rtol=1e-6,
+    )
 
 
 def ridge_basic(fn):
@@ -210,7 +212,13 @@ def _check_logistic(fn, w, b, X, y, lam):
         ],
     )
     expect_close(g_w, ref_w, f"{text}[0] (grad_w)", hint, rtol=1e-6, atol=1e-9)
-    expect_close(_scalar(g_b, text, "grad_b"), ref_b, f"{text}[1] (grad_b)", hint, atol=1e-9)
+    expect_close(
+        as_number(g_b, text, "return grad_b as a single float"),
+        ref_b,
+        f"{text}[1] (grad_b)",
+        hint,
+        atol=1e-9,
+    )
 
 
 def logistic_gradient_basic(fn):
@@ -342,7 +350,13 @@ def _check_hinge(fn, w, b, X, y, lam):
         ],
     )
     expect_close(g_w, ref_w, f"{text}[0] (g_w)", hint, rtol=1e-6, atol=1e-9)
-    expect_close(_scalar(g_b, text, "g_b"), ref_b, f"{text}[1] (g_b)", hint, atol=1e-9)
+    expect_close(
+        as_number(g_b, text, "return g_b as a single float"),
+        ref_b,
+        f"{text}[1] (g_b)",
+        hint,
+        atol=1e-9,
+    )
 
 
 def hinge_subgradient_basic(fn):
@@ -383,7 +397,7 @@ def _gini_reference(y):
 
 def _check_gini(fn, y):
     got, text = call(fn, "gini", y, hint=_GINI_HINT)
-    value = _scalar(got, text, "a value")
+    value = as_number(got, text, "return a value as a single float")
     _, counts = np.unique(np.asarray(y), return_counts=True)
     p = counts / counts.sum()
     hint = diagnose(
@@ -452,12 +466,12 @@ def _check_split(fn, x, y, expected=None, hint=_SPLIT_HINT):
             "are equal there is no split: return (None, gini(y))",
         )
     else:
-        got_t = _scalar(threshold, text, "a threshold")
+        got_t = as_number(threshold, text, "return a threshold as a single float")
         at_a_value = got_t in set(np.asarray(x, dtype=float)) and not _close(got_t, exp_t)
         if hint is _SPLIT_HINT and at_a_value:
             hint = "use the midpoint between two consecutive distinct sorted values, not x itself"
         expect_close(got_t, exp_t, f"{text}[0] (threshold)", hint, rtol=1e-6, atol=1e-9)
-    got_i = _scalar(impurity, text, "an impurity")
+    got_i = as_number(impurity, text, "return an impurity as a single float")
     unweighted = None
     if exp_t is not None:
         left = x <= exp_t
@@ -682,8 +696,8 @@ def _check_bias_variance(fn, f, degree, x_train, x_test, noise_sd, n_repeats, se
     result, text = call(fn, "bias_variance", *args, hint=_BV_HINT)
     text = text.replace(show(f), f.__name__)
     bias, var = _pair(result, text, "(bias_sq, variance)")
-    bias = _scalar(bias, text, "bias_sq")
-    var = _scalar(var, text, "variance")
+    bias = as_number(bias, text, "return bias_sq as a single float")
+    var = as_number(var, text, "return variance as a single float")
     exp_bias, exp_var = _bias_variance_exact(f, degree, x_train, x_test, noise_sd)
     # Monte Carlo error: the variance estimate has relative sd about sqrt(2 / R); the
     # bias^2 estimate is inflated by about var / R and fluctuates by a few var / R.

@@ -137,6 +137,17 @@ def as_float_array(value, text):
         ) from None
 
 
+def as_number(value, text, hint="return a float, for example `float(total)`"):
+    """``value`` as a Python float, or CheckFailed when it is not a single number."""
+    array = as_float_array(value, text)
+    if array.size != 1:
+        raise CheckFailed(
+            f"{text} returned an array of shape {array.shape}, expected a single number; "
+            f"hint: {hint}"
+        )
+    return float(array.reshape(()))
+
+
 def expect_close(got, expected, text, hint, rtol=1e-6, atol=1e-8):
     """Fail unless ``got`` matches ``expected`` in shape and values (numpy ``isclose`` rule)."""
     got = as_float_array(got, text)

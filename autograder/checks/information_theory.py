@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
+    as_number,
     call,
     diagnose,
     expect,
@@ -41,17 +42,6 @@ def _simplex(rng, shape, zeros=0.0):
     w[rng.random(shape) < zeros] = 0.0
     w[..., 0] += 0.05  # no all-zero rows
     return w / w.sum(axis=-1, keepdims=True)
-
-
-def _scalar(got, text, hint):
-    """The learner's result as a Python float, or CheckFailed if it is not one number."""
-    value = as_float_array(got, text)
-    if value.size != 1:
-        raise CheckFailed(
-            f"{text} returned {show(got)} of shape {value.shape}, expected a single number; "
-            f"hint: {hint}"
-        )
-    return float(value.reshape(()))
 
 
 def _tuple(result, text, n, what):
@@ -440,7 +430,7 @@ def _log_ratio_sd(mu1, s1, mu2, s2):
 
 def _mc(fn, mu1, s1, mu2, s2, n, seed):
     got, text = call(fn, "kl_gaussian_mc", mu1, s1, mu2, s2, n, seed, hint=_MC_HINT)
-    return _scalar(got, text, "return one float, the average of the n log ratios"), text
+    return as_number(got, text, "return one float, the average of the n log ratios"), text
 
 
 def _check_mc_accuracy(fn, mu1, s1, mu2, s2, n, seed):
@@ -503,7 +493,7 @@ _MI_HINT = (
 
 def _check_mi(fn, joint):
     got, text = call(fn, "mutual_information", joint, hint=_MI_HINT)
-    value = _scalar(got, text, "return one number, the sum over the whole table")
+    value = as_number(got, text, "return one number, the sum over the whole table")
     # I(X; Y) = H(X) + H(Y) - H(X, Y); scikit-learn's mutual_info_score agrees but wants counts
     expected = (
         scipy.stats.entropy(joint.sum(axis=1))
@@ -626,7 +616,7 @@ _BCE_HINT = (
 
 def _check_bce(fn, z, y):
     got, text = call(fn, "binary_cross_entropy_with_logits", z, y, hint=_BCE_HINT)
-    value = _scalar(got, text, "return the mean loss over all examples (one number)")
+    value = as_number(got, text, "return the mean loss over all examples (one number)")
     losses = F.binary_cross_entropy_with_logits(
         torch.tensor(z), torch.tensor(y), reduction="none"
     ).numpy()
@@ -676,7 +666,7 @@ _CE_HINT = (
 
 def _check_ce(fn, z, y):
     got, text = call(fn, "softmax_cross_entropy", z, y, hint=_CE_HINT)
-    value = _scalar(got, text, "return the mean loss over the rows (one number)")
+    value = as_number(got, text, "return the mean loss over the rows (one number)")
     losses = F.cross_entropy(torch.tensor(z), torch.tensor(y), reduction="none").numpy()
     with np.errstate(all="ignore"):
         wrong_axis = scipy.special.log_softmax(z, axis=0)[np.arange(len(y)), y]

@@ -20,6 +20,7 @@ import scipy.special
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
+    as_number,
     call,
     diagnose,
     expect,
@@ -53,17 +54,6 @@ def quartic(x):
 # ---------------------------------------------------------------------------
 # Shared helpers (local to this module)
 # ---------------------------------------------------------------------------
-
-
-def _number(result, text, hint):
-    """The learner's scalar result as a Python float, or CheckFailed."""
-    value = as_float_array(result, text)
-    if value.size != 1:
-        raise CheckFailed(
-            f"{text} returned an array of shape {value.shape}, expected a single number; "
-            f"hint: {hint}"
-        )
-    return float(value.reshape(()))
 
 
 def _pair(result, text, what):
@@ -128,7 +118,7 @@ _EPS_HINT = (
 
 def _check_epsilon(fn, dtype_name):
     got, text = call(fn, "machine_epsilon", dtype_name, hint=_EPS_HINT)
-    value = _number(got, text, "return float(eps)")
+    value = as_number(got, text, "return float(eps)")
     expected = float(np.finfo(dtype_name).eps)
     hint = diagnose(
         value,
@@ -168,7 +158,7 @@ _LSE_HINT = (
 
 def _check_logsumexp(fn, x):
     got, text = call(fn, "logsumexp", x, hint=_LSE_HINT)
-    value = _number(got, text, "sum over all entries of the 1-D vector and return one number")
+    value = as_number(got, text, "sum over all entries of the 1-D vector and return one number")
     x = np.asarray(x, dtype=float)
     expected = float(scipy.special.logsumexp(x))
     m = np.max(x)
@@ -338,8 +328,8 @@ def _with_singular_values(rng, s):
 def _check_sensitivity(fn, A, b, db):
     got, text = call(fn, "solve_sensitivity", A, b, db, hint=_SENS_HINT)
     change, bound = _pair(got, text, "(relative_change, bound)")
-    change = _number(change, text + "[0]", "relative_change is one number")
-    bound = _number(bound, text + "[1]", "bound is one number")
+    change = as_number(change, text + "[0]", "relative_change is one number")
+    bound = as_number(bound, text + "[1]", "bound is one number")
     x = scipy.linalg.solve(A, b)
     dx = scipy.linalg.solve(A, db)
     s = np.linalg.svd(A, compute_uv=False)
@@ -398,7 +388,7 @@ _SIMPSON_HINT = (
 def _check_simpson(fn, f, a, b, n):
     got, text = call(fn, "simpson", f, a, b, n, hint=_SIMPSON_HINT)
     text = text.replace(show(f), f.__name__)
-    value = _number(got, text, "return the value of the integral as one number")
+    value = as_number(got, text, "return the value of the integral as one number")
     x = np.linspace(a, b, n + 1)
     y = f(x)
     expected = float(scipy.integrate.simpson(y, x=x))
@@ -432,7 +422,7 @@ def simpson_hidden(fn):
     _check_simpson(fn, np.exp, 1.0, -1.0, 8)
     _check_simpson(fn, cubic, -2.5, 4.0, 12)
     got, text = call(fn, "simpson", gaussian, -8.0, 8.0, 128, hint=_SIMPSON_HINT)
-    value = _number(got, text.replace(show(gaussian), "gaussian"), "return one number")
+    value = as_number(got, text.replace(show(gaussian), "gaussian"), "return one number")
     expect(
         abs(value - math.sqrt(math.pi)) < 1e-12,
         f"simpson(gaussian, -8.0, 8.0, 128) returned {value:.15g}, expected sqrt(pi) = "
@@ -459,7 +449,7 @@ _ORDER_HINT = (
 
 def _check_order(fn, ns, errors):
     got, text = call(fn, "convergence_order", ns, errors, hint=_ORDER_HINT)
-    value = _number(got, text, "return the order p as one number")
+    value = as_number(got, text, "return the order p as one number")
     log_n, log_e = np.log(np.asarray(ns, dtype=float)), np.log(np.asarray(errors, dtype=float))
     slope = float(np.polyfit(log_n, log_e, 1)[0])
     ends = float((log_e[-1] - log_e[0]) / (log_n[-1] - log_n[0]))
@@ -505,7 +495,7 @@ _NEWTON_HINT = (
 
 def _check_sqrt(fn, a):
     got, text = call(fn, "newton_sqrt", a, hint=_NEWTON_HINT)
-    value = _number(got, text, "return float(x)")
+    value = as_number(got, text, "return float(x)")
     expect_close(value, math.sqrt(a), text, _NEWTON_HINT, rtol=1e-14, atol=0)
 
 

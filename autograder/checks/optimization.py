@@ -18,6 +18,7 @@ import numpy as np
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
+    as_number,
     call,
     diagnose,
     expect,
@@ -85,17 +86,6 @@ def _tuple(result, text, n, what):
     return tuple(result)
 
 
-def _scalar(got, text):
-    """``got`` as a Python float, or CheckFailed when it is not a single number."""
-    array = as_float_array(got, text)
-    if array.size != 1:
-        raise CheckFailed(
-            f"{text} returned an array of shape {array.shape}, expected a single number; "
-            f"hint: return a float, e.g. float(value)"
-        )
-    return float(array.reshape(()))
-
-
 def _spd(rng, eigenvalues):
     """A random symmetric matrix with the given (positive) eigenvalues."""
     n = len(eigenvalues)
@@ -152,7 +142,7 @@ _GAP_HINT = (
 
 def _check_gap(fn, f, grad_f, x, y):
     got, text = call(fn, "convexity_gap", f, grad_f, x, y, hint=_GAP_HINT)
-    value = _scalar(got, text)
+    value = as_number(got, text)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     expected = f(y) - f(x) - float(grad_f(x) @ (y - x))
     at_y = f(y) - f(x) - float(grad_f(y) @ (y - x))
@@ -212,7 +202,7 @@ def _check_gd_quadratic(fn, A, b, x0, lr, tol, max_iter):
     result, text = call(fn, "gd_quadratic", A, b, x0, lr, tol, max_iter, hint=_GDQ_HINT)
     x, k = _tuple(result, text, 2, "(x, n_steps)")
     x_expected, k_expected = _reference_gd(A, b, x0, lr, tol, max_iter)
-    steps = _scalar(k, text + " (n_steps)")
+    steps = as_number(k, text + " (n_steps)")
     if steps != k_expected:
         hint = _GDQ_HINT
         if steps in (k_expected - 1, k_expected + 1):
@@ -492,7 +482,7 @@ def _warmup_cosine_reference(t, lr_max, warmup, total, lr_min):
 
 def _check_warmup(fn, t, lr_max, warmup, total, lr_min):
     got, text = call(fn, "warmup_cosine_lr", t, lr_max, warmup, total, lr_min, hint=_WARMUP_HINT)
-    value = _scalar(got, text)
+    value = as_number(got, text)
     expected = _warmup_cosine_reference(t, lr_max, warmup, total, lr_min)
     mistakes = []
     if t < warmup:

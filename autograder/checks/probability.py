@@ -24,6 +24,7 @@ import scipy.stats
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
+    as_number,
     call,
     diagnose,
     expect,
@@ -50,20 +51,9 @@ def _tuple(result, text, size, what):
     return tuple(result)
 
 
-def _scalar(value, text):
-    """``value`` as a Python float, or CheckFailed when it is not a single number."""
-    array = as_float_array(value, text)
-    if array.size != 1:
-        raise CheckFailed(
-            f"{text} returned an array of shape {array.shape}, expected a single number; "
-            "hint: return a float, for example `float(total)`"
-        )
-    return float(array.reshape(()))
-
-
 def _expect_number(got, expected, text, hint, known_mistakes=(), rtol=1e-8, atol=1e-10):
     """Compare one number, naming the first known mistake that ``got`` reproduces."""
-    value = _scalar(got, text)
+    value = as_number(got, text)
     if not math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
         hint = diagnose(value, hint, known_mistakes)
         raise CheckFailed(f"{text} returned {show(value)}, expected {show(expected)}; hint: {hint}")

@@ -83,3 +83,16 @@ def test_show_keeps_messages_short():
     assert harness.show(np.float64(0.5)) == "0.5"
     assert harness.show(np.array(2.0)) == "2"
     assert len(harness.show("x" * 500)) == 80
+
+
+def test_as_number_takes_one_number_in_any_wrapping_and_refuses_arrays():
+    assert harness.as_number(np.array([[2.5]]), "f()") == 2.5
+    assert type(harness.as_number(np.float32(1.0), "f()")) is float
+    with pytest.raises(
+        CheckFailed,
+        match=r"f\(\) returned an array of shape \(2,\), expected a "
+        r"single number; hint: return the sum",
+    ):
+        harness.as_number([1.0, 2.0], "f()", hint="return the sum")
+    with pytest.raises(CheckFailed, match="returned None"):
+        harness.as_number(None, "f()")
