@@ -40,7 +40,7 @@ c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelA
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w+Warning: "
 
-# The kernel's sandbox (autograder/sandbox.py): "auto" takes the strongest level that
+# The kernel's sandbox (autograder/sandbox/): "auto" takes the strongest level that
 # works here ("sandbox": bubblewrap, no network, private files, own uid; "rlimits";
 # "none"), with a memory cap (an allocation beyond it fails inside the kernel) and a
 # cap on processes and threads. `autograder grade/check --sandbox ...` overrides.

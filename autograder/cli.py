@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _release(course: Course, args) -> int:
-    from autograder.release import release
+    from autograder.tasks.release import release
 
     for folder in release(course, args.assignments or None):
         print(f"released {folder.relative_to(course.root)}")
@@ -32,8 +32,7 @@ def _release(course: Course, args) -> int:
 
 
 def _check(course: Course, args) -> int:
-    from autograder.grading import check_notebook
-    from autograder.report import score_table
+    from autograder.tasks.check import check_notebook, score_table
 
     limits = _limits(args)
     _report_safety(course, limits)
@@ -43,7 +42,7 @@ def _check(course: Course, args) -> int:
 
 
 def _grade(course: Course, args) -> int:
-    from autograder.batch import grade_batch
+    from autograder.batch.runner import grade_batch
 
     out = Path(args.out)
     limits = _limits(args)
@@ -70,7 +69,7 @@ def _grade(course: Course, args) -> int:
 
 
 def _verify(course: Course, args) -> int:
-    from autograder.verify import verify
+    from autograder.tasks.verify import verify
 
     verdicts = verify(course, args.assignments or None)
     for verdict in verdicts:

@@ -61,3 +61,8 @@ class SubmissionResult:
             "max_score": self.max_score,
             "exercises": [asdict(e) for e in self.exercises],
         }
+
+
+def format_points(value: float) -> str:
+    """Points without a needless decimal: 3.0 -> '3', 1.5 -> '1.5'."""
+    return f"{value:g}"

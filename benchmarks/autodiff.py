@@ -42,7 +42,7 @@ def make_problem(seed=0):
 
 def dlkit_step(x, labels, params):
     W1, b1, W2, b2 = params
-    loss = ad.cross_entropy((x @ W1 + b1).relu() @ W2 + b2, labels)
+    loss = ad.cross_entropy_with_logits((x @ W1 + b1).relu() @ W2 + b2, labels)
     for p in params:
         p.grad = None
     loss.backward()

@@ -21,9 +21,9 @@ import time
 import warnings
 from pathlib import Path
 
-from autograder.batch import grade_batch
+from autograder.batch.runner import grade_batch
 from autograder.course import Course, default_root
-from tests.grading.helpers import answer_ids, place, solution, with_wrong_answers
+from tests.autograder.helpers import answer_ids, place, solution, with_wrong_answers
 
 RUNS = [("sandbox", 1), ("none", 1), ("sandbox", 2)]
 

@@ -438,23 +438,24 @@ def mse_loss(prediction, target):
     return ((prediction - target) ** 2).mean()
 
 
-def cross_entropy(logits, labels):
+def cross_entropy_with_logits(logits, labels):
     """Mean cross-entropy ``-(1/n) sum_i log softmax(z_i)[y_i]`` of logits (n, k), labels (n,).
 
     ``labels`` are integer class indices in ``0..k-1``; log-softmax keeps it stable.
     """
     logits = as_tensor(logits)
     labels = np.asarray(labels)
+    name = "cross_entropy_with_logits"
     if logits.ndim != 2:
-        raise ValueError(f"cross_entropy: logits must be (n, k), got shape {logits.shape}")
+        raise ValueError(f"{name}: logits must be (n, k), got shape {logits.shape}")
     n, k = logits.shape
     if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
-            f"cross_entropy: labels must be {n} integer class indices, got shape {labels.shape} "
+            f"{name}: labels must be {n} integer class indices, got shape {labels.shape} "
             f"and dtype {labels.dtype}"
         )
     if n and (labels.min() < 0 or labels.max() >= k):
-        raise ValueError(f"cross_entropy: labels must lie in 0..{k - 1} for {k} classes")
+        raise ValueError(f"{name}: labels must lie in 0..{k - 1} for {k} classes")
     picked = logits.log_softmax(axis=1)[np.arange(n), labels]  # (n,): log p(y_i | x_i)
     return -picked.mean()
 
@@ -554,7 +555,7 @@ __all__ = [
     "Tensor",
     "as_tensor",
     "cos",
-    "cross_entropy",
+    "cross_entropy_with_logits",
     "derivative",
     "difference_quotient",
     "exp",

@@ -395,9 +395,9 @@ def gini(y):
     return float(_impurity_from_counts(counts, "gini"))
 
 
-def entropy(y):
+def label_entropy(y):
     """Entropy ``-sum_k p_k log2 p_k`` in bits (scikit-learn's tree criterion); y (n,) -> float."""
-    _, counts = np.unique(_labels(y, "entropy"), return_counts=True)
+    _, counts = np.unique(_labels(y, "label_entropy"), return_counts=True)
     return float(_impurity_from_counts(counts, "entropy"))
 
 

@@ -6,7 +6,7 @@ of the loss with respect to the layer's output and returns the gradient with res
 to its input, storing the parameter gradients on the layer. Losses return the pair
 ``(loss, gradient with respect to the predictions)`` so a training step is
 
-    loss, grad = softmax_cross_entropy(model.forward(x), y)
+    loss, grad = softmax_cross_entropy_and_grad(model.forward(x), y)
     model.backward(grad)
     sgd_step(model, lr)
 """
@@ -160,7 +160,7 @@ def _same_shape(pred, target, name):
     return pred, target
 
 
-def softmax_cross_entropy(logits, labels):
+def softmax_cross_entropy_and_grad(logits, labels):
     """Mean cross-entropy of softmax(logits) against class labels, and its gradient.
 
     ``L = -(1/n) sum_i log softmax(z_i)[y_i]``; ``dL/dz = (softmax(z) - onehot(y)) / n``.
@@ -169,10 +169,11 @@ def softmax_cross_entropy(logits, labels):
     logits = np.asarray(logits, dtype=float)
     if logits.ndim != 2 or logits.shape[0] == 0:
         raise ValueError(
-            f"softmax_cross_entropy: logits must be a non-empty (n, k) array, got {logits.shape}"
+            "softmax_cross_entropy_and_grad: logits must be a non-empty (n, k) array, "
+            f"got {logits.shape}"
         )
     n, k = logits.shape
-    labels = _class_labels(labels, n, k, "softmax_cross_entropy")
+    labels = _class_labels(labels, n, k, "softmax_cross_entropy_and_grad")
     rows = np.arange(n)
     loss = -np.mean(log_softmax(logits, axis=1)[rows, labels])
     grad = softmax(logits, axis=1)  # (n, k)
@@ -180,35 +181,35 @@ def softmax_cross_entropy(logits, labels):
     return float(loss), grad / n
 
 
-def mse(pred, target):
+def mse_and_grad(pred, target):
     """Mean squared error over all entries and its gradient.
 
     ``L = mean((p - t)^2)``; ``dL/dp = 2 (p - t) / p.size``. Same shapes in, (float, p.shape) out.
     """
-    pred, target = _same_shape(pred, target, "mse")
+    pred, target = _same_shape(pred, target, "mse_and_grad")
     diff = pred - target
     return float(np.mean(diff * diff)), 2.0 * diff / diff.size
 
 
-def binary_cross_entropy_with_logits(logits, targets):
+def binary_cross_entropy_with_logits_and_grad(logits, targets):
     """Mean binary cross-entropy of sigma(z) against targets in [0, 1], and its gradient.
 
     ``L = mean(softplus(z) - t z)`` (= ``-t log sigma(z) - (1 - t) log(1 - sigma(z))``,
     stable for any z); ``dL/dz = (sigma(z) - t) / z.size``.
     """
-    logits, targets = _same_shape(logits, targets, "binary_cross_entropy_with_logits")
+    logits, targets = _same_shape(logits, targets, "binary_cross_entropy_with_logits_and_grad")
     loss = np.mean(softplus(logits) - targets * logits)
     return float(loss), (sigmoid(logits) - targets) / logits.size
 
 
-def hinge(scores, labels):
+def hinge_and_grad(scores, labels):
     """Mean hinge loss ``mean(max(0, 1 - y s))`` for labels y in {-1, +1}, and a subgradient.
 
     ``dL/ds = -y [y s < 1] / n`` (0 at and beyond the margin). Same shapes in.
     """
-    scores, labels = _same_shape(scores, labels, "hinge")
+    scores, labels = _same_shape(scores, labels, "hinge_and_grad")
     if not np.all(np.abs(labels) == 1.0):
-        raise ValueError("hinge: labels must be -1 or +1; map 0/1 labels with 2 * y - 1")
+        raise ValueError("hinge_and_grad: labels must be -1 or +1; map 0/1 labels with 2 * y - 1")
     margins = labels * scores
     loss = np.mean(np.maximum(0.0, 1.0 - margins))
     return float(loss), np.where(margins < 1.0, -labels, 0.0) / scores.size
@@ -384,7 +385,7 @@ def train_classifier(model, x, y, rng, epochs=10, lr=0.1, batch_size=32):
         total = 0.0
         for start in range(0, len(x), batch_size):
             rows = order[start : start + batch_size]
-            loss, grad = softmax_cross_entropy(model.forward(x[rows]), y[rows])
+            loss, grad = softmax_cross_entropy_and_grad(model.forward(x[rows]), y[rows])
             model.backward(grad)
             sgd_step(model, lr)
             total += loss * len(rows)
@@ -398,19 +399,19 @@ __all__ = [
     "INITIALISERS",
     "Linear",
     "Sequential",
-    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_and_grad",
     "gelu",
     "gelu_grad",
     "get_activation",
     "he_normal",
-    "hinge",
+    "hinge_and_grad",
     "identity",
     "identity_grad",
     "init_weights",
     "leaky_relu",
     "leaky_relu_grad",
     "mlp",
-    "mse",
+    "mse_and_grad",
     "normal_cdf",
     "normal_pdf",
     "predict",
@@ -419,7 +420,7 @@ __all__ = [
     "sgd_step",
     "sigmoid",
     "sigmoid_grad",
-    "softmax_cross_entropy",
+    "softmax_cross_entropy_and_grad",
     "swish",
     "swish_grad",
     "tanh",

@@ -228,7 +228,7 @@ def convergence_order(ns, errors):
 # ---------------------------------------------------------------- root finding
 
 
-def newton(f, fprime, x0, tol=1e-12, max_iter=50):
+def newton_root(f, fprime, x0, tol=1e-12, max_iter=50):
     """Newton's method ``x_{k+1} = x_k - f(x_k) / f'(x_k)``; returns every iterate, shape (k+1,).
 
     Stops when the step is at most ``tol * max(1, |x|)``. Raises ValueError when f'
@@ -239,11 +239,11 @@ def newton(f, fprime, x0, tol=1e-12, max_iter=50):
         x = xs[-1]
         slope = float(fprime(x))
         if slope == 0:
-            raise ValueError(f"newton: f'(x) = 0 at x = {x:.6g}; start from another x0")
+            raise ValueError(f"newton_root: f'(x) = 0 at x = {x:.6g}; start from another x0")
         xs.append(x - float(f(x)) / slope)
         if abs(xs[-1] - x) <= tol * max(1.0, abs(xs[-1])):
             return np.array(xs)
-    raise ValueError(f"newton: no convergence in {max_iter} steps from x0 = {x0}")
+    raise ValueError(f"newton_root: no convergence in {max_iter} steps from x0 = {x0}")
 
 
 def newton_sqrt(a, tol=1e-15, max_iter=1100):

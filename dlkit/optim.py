@@ -19,7 +19,7 @@ Schedules are plain functions ``lr(t)`` of the step index t (scalars or arrays o
 steps); :class:`LRScheduler` applies one to an optimizer, with torch's timing.
 
 Second-order and constrained methods work on flat float vectors, like
-``scipy.optimize``: :func:`newton`, :func:`lbfgs` (two-loop recursion,
+``scipy.optimize``: :func:`newton_minimize`, :func:`lbfgs` (two-loop recursion,
 :func:`lbfgs_direction`), :func:`projected_gradient_descent` with :func:`project_box`
 and :func:`project_ball` (or :class:`Projected` around any optimizer), and
 :func:`solve_equality_qp` (Lagrange multipliers from the KKT system).
@@ -413,14 +413,14 @@ def newton_step(x, g, H):
     return x - np.linalg.solve(H, np.asarray(g, dtype=float))
 
 
-def newton(grad, hess, x0, tol=1e-10, max_iter=50):
+def newton_minimize(grad, hess, x0, tol=1e-10, max_iter=50):
     """Newton's method ``x_{k+1} = x_k - H(x_k)^{-1} grad(x_k)`` until ``||grad|| <= tol``.
 
     Converges quadratically near a minimiser with positive definite Hessian; far away it
     may step to a saddle or a maximum (it seeks zeros of the gradient). Returns the
     trajectory (k + 1, n).
     """
-    x = _flat(x0, "x0", "newton")
+    x = _flat(x0, "x0", "newton_minimize")
     path = [x]
     for _ in range(int(max_iter)):
         g = np.asarray(grad(x), dtype=float)
@@ -658,7 +658,7 @@ __all__ = [
     "lbfgs",
     "lbfgs_direction",
     "linear_warmup",
-    "newton",
+    "newton_minimize",
     "newton_step",
     "optimal_step_size",
     "project_ball",

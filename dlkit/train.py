@@ -82,15 +82,47 @@ def as_loader(data, batch_size=64, shuffle=False, seed=0):
     return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator)
 
 
-def _inputs_and_targets(batch, device):
-    """``(x, y)`` on ``device`` from a batch ``(x, y)``, ``(x,)`` or ``x`` (then y is x)."""
+def _on_device(batch, device):
+    """A batch ``(x, y)``, ``(x,)`` or a lone tensor ``x`` as a tuple of tensors on ``device``."""
     if torch.is_tensor(batch):
         batch = (batch,)
     if not 1 <= len(batch) <= 2:
         raise ValueError(f"a batch must be (x, y) or (x,), got {len(batch)} items")
-    inputs = batch[0].to(device, non_blocking=True)
-    targets = batch[1].to(device, non_blocking=True) if len(batch) == 2 else inputs
-    return inputs, targets
+    return tuple(part.to(device, non_blocking=True) for part in batch)
+
+
+def supervised_loss(loss_fn):
+    """The batch loss of supervised training: ``loss_fn(model(x), y)``, with y = x when a
+    batch holds x alone. Returns ``batch_loss(model, batch) -> (loss, outputs, targets)``."""
+
+    def batch_loss(model, batch):
+        inputs, targets = batch[0], batch[-1]
+        outputs = model(inputs)
+        return loss_fn(outputs, targets), outputs, targets
+
+    return batch_loss
+
+
+def step_loss(step):
+    """The batch loss of a ``step(model, batch) -> loss`` hook (no outputs to score)."""
+
+    def batch_loss(model, batch):
+        return step(model, batch), None, None
+
+    return batch_loss
+
+
+def _batch_loss(loss_fn, step, metric):
+    """The batch loss ``fit`` and ``evaluate`` use: ``step`` if given, else ``loss_fn``."""
+    if step is None:
+        return supervised_loss(torch.nn.CrossEntropyLoss() if loss_fn is None else loss_fn)
+    if loss_fn is not None or metric is not None:
+        raise ValueError(
+            "step computes the loss itself: leave loss_fn and metric out when you give step"
+        )
+    if not callable(step):
+        raise ValueError("step must be a function step(model, batch) -> scalar loss tensor")
+    return step_loss(step)
 
 
 def accuracy(outputs, targets):
@@ -137,22 +169,25 @@ def _use_amp(amp, device):
 
 
 @torch.no_grad()
-def evaluate(model, data, loss_fn, metric=None, batch_size=256, device=None, amp=None):
+def evaluate(
+    model, data, loss_fn=None, metric=None, *, step=None, batch_size=256, device=None, amp=None
+):
     """Mean loss (and metric) of ``model`` over ``data``, in eval mode: ``{"loss", "metric"}``.
 
-    Means are weighted by batch size, so they are exact means over the examples.
+    The loss is ``loss_fn(model(x), y)`` (default cross-entropy) or, with ``step``,
+    ``step(model, batch)``. Means are weighted by batch size, so they are exact means
+    over the examples.
     """
     device = torch.device(device) if device is not None else default_device()
+    batch_loss = _batch_loss(loss_fn, step, metric)
     use_amp = _use_amp(amp, device)
-    loader = as_loader(data, batch_size=batch_size)
     model.eval()
     total_loss, total_metric, count = 0.0, 0.0, 0
-    for batch in loader:
-        inputs, targets = _inputs_and_targets(batch, device)
+    for batch in as_loader(data, batch_size=batch_size):
+        batch = _on_device(batch, device)
         with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=use_amp):
-            outputs = model(inputs)
-            loss = loss_fn(outputs, targets)
-        n = len(inputs)
+            loss, outputs, targets = batch_loss(model, batch)
+        n = len(batch[0])
         total_loss += float(loss) * n
         if metric is not None:
             total_metric += float(metric(outputs.float(), targets)) * n
@@ -169,10 +204,53 @@ def predict(model, data, batch_size=256, device=None):
     device = torch.device(device) if device is not None else default_device()
     model.eval()
     outputs = [
-        model(_inputs_and_targets(batch, device)[0]).float().cpu()
+        model(_on_device(batch, device)[0]).float().cpu()
         for batch in as_loader(data, batch_size=batch_size)
     ]
     return torch.cat(outputs)
+
+
+def train_epoch(
+    model,
+    loader,
+    batch_loss,
+    optimizer,
+    *,
+    scaler,
+    device,
+    metric=None,
+    on_step=None,
+    clip_grad_norm=None,
+    use_amp=False,
+):
+    """One pass over ``loader``: for each batch, loss, backward, (clip,) optimizer step.
+
+    ``batch_loss(model, batch) -> (loss, outputs, targets)`` (see :func:`supervised_loss`);
+    ``on_step()`` runs after each optimizer step (a per-batch LR schedule). Returns the
+    mean training loss and, with a ``metric``, its mean (both weighted by batch size).
+    """
+    model.train()
+    total_loss = torch.zeros((), device=device)  # summed on the device: no sync per batch
+    total_metric, count = 0.0, 0
+    for batch in loader:
+        batch = _on_device(batch, device)
+        optimizer.zero_grad(set_to_none=True)
+        with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=use_amp):
+            loss, outputs, targets = batch_loss(model, batch)
+        scaler.scale(loss).backward()
+        if clip_grad_norm is not None:
+            scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
+            torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+        scaler.step(optimizer)
+        scaler.update()
+        if on_step is not None:
+            on_step()
+        n = len(batch[0])
+        total_loss += loss.detach().float() * n
+        if metric is not None:
+            total_metric += float(metric(outputs.detach().float(), targets)) * n
+        count += n
+    return float(total_loss) / count, (total_metric / count if metric is not None else None)
 
 
 def fit(
@@ -181,6 +259,7 @@ def fit(
     *,
     val_data=None,
     loss_fn=None,
+    step=None,
     optimizer=None,
     scheduler=None,
     scheduler_interval="epoch",
@@ -200,6 +279,10 @@ def fit(
         lone X is its own target. Training batches are shuffled with a generator seeded
         by ``seed`` (which also seeds torch, for dropout).
     loss_fn: ``loss_fn(outputs, targets) -> scalar tensor``; default cross-entropy.
+    step: instead of ``loss_fn``, ``step(model, batch) -> scalar loss tensor``, for losses
+        that are not a function of ``model(x)`` and y alone (a VAE's ELBO, DDPM's noise
+        prediction: the step draws its own noise). ``batch`` is the tuple ``(x, y)`` or
+        ``(x,)`` of one batch, on the device. No ``metric`` then.
     optimizer: None (Adam, lr 1e-3), a torch Optimizer for this model's parameters, or a
         factory ``params -> Optimizer``.
     scheduler: None, an LR scheduler, or a factory ``optimizer -> scheduler``; stepped
@@ -220,13 +303,12 @@ def fit(
         raise ValueError(
             f"scheduler_interval must be one of {SCHEDULER_INTERVALS}, got {scheduler_interval!r}"
         )
-    if epochs is None:
-        epochs = budget(**DEFAULT_EPOCHS)
+    epochs = budget(**DEFAULT_EPOCHS) if epochs is None else epochs
     if not isinstance(epochs, int | np.integer) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     device = torch.device(device) if device is not None else default_device()
     use_amp = _use_amp(amp, device)
-    loss_fn = torch.nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    batch_loss = _batch_loss(loss_fn, step, metric)
     progress = not is_fast() if progress is None else progress
 
     torch.manual_seed(seed)
@@ -237,63 +319,66 @@ def fit(
     plateau = isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau)
     if plateau and scheduler_interval == "step":
         raise ValueError("ReduceLROnPlateau needs a loss per epoch: use scheduler_interval='epoch'")
+    per_step = scheduler.step if scheduler is not None and scheduler_interval == "step" else None
     scaler = torch.amp.GradScaler(device.type, enabled=use_amp)
-
-    history = {"epoch": [], "loss": [], "lr": [], "seconds": []}
-    if metric is not None:
-        history["metric"] = []
-    if val_data is not None:
-        history["val_loss"] = []
-        if metric is not None:
-            history["val_metric"] = []
+    history = _empty_history(metric is not None, val_data is not None)
 
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
         start = time.perf_counter()
-        lr = optimizer.param_groups[0]["lr"]
-        model.train()
-        total_loss = torch.zeros((), device=device)  # summed on the device: no sync per batch
-        total_metric, count = 0.0, 0
-        for batch in loader:
-            inputs, targets = _inputs_and_targets(batch, device)
-            optimizer.zero_grad(set_to_none=True)
-            with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=use_amp):
-                outputs = model(inputs)
-                loss = loss_fn(outputs, targets)
-            scaler.scale(loss).backward()
-            if clip_grad_norm is not None:
-                scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
-                torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
-            scaler.step(optimizer)
-            scaler.update()
-            if scheduler is not None and scheduler_interval == "step":
-                scheduler.step()
-            n = len(inputs)
-            total_loss += loss.detach().float() * n
-            if metric is not None:
-                total_metric += float(metric(outputs.detach().float(), targets)) * n
-            count += n
-
         history["epoch"].append(epoch)
-        history["loss"].append(float(total_loss) / count)
-        history["lr"].append(lr)
+        history["lr"].append(optimizer.param_groups[0]["lr"])
+        loss, score = train_epoch(
+            model,
+            loader,
+            batch_loss,
+            optimizer,
+            scaler=scaler,
+            device=device,
+            metric=metric,
+            on_step=per_step,
+            clip_grad_norm=clip_grad_norm,
+            use_amp=use_amp,
+        )
+        history["loss"].append(loss)
         if metric is not None:
-            history["metric"].append(total_metric / count)
-        summary = {"loss": f"{history['loss'][-1]:.4f}"}
+            history["metric"].append(score)
         if val_data is not None:
-            scores = evaluate(model, val_data, loss_fn, metric, device=device, amp=use_amp)
-            history["val_loss"].append(scores["loss"])
-            summary["val_loss"] = f"{scores['loss']:.4f}"
-            if metric is not None:
-                history["val_metric"].append(scores["metric"])
+            _validate(model, val_data, loss_fn, metric, step, device, use_amp, history)
         if scheduler is not None and scheduler_interval == "epoch":
             if plateau:
                 scheduler.step(history["val_loss" if val_data is not None else "loss"][-1])
             else:
                 scheduler.step()
         history["seconds"].append(time.perf_counter() - start)
-        bar.set_postfix(summary)
+        bar.set_postfix(
+            {k: f"{history[k][-1]:.4f}" for k in ("loss", "val_loss") if history.get(k)}
+        )
     return history
 
 
-__all__ = ["accuracy", "as_loader", "evaluate", "fit", "predict"]
+def _empty_history(with_metric, with_validation):
+    keys = ["epoch", "loss", "lr", "seconds"] + ["metric"] * with_metric
+    if with_validation:
+        keys += ["val_loss"] + ["val_metric"] * with_metric
+    return {key: [] for key in keys}
+
+
+def _validate(model, val_data, loss_fn, metric, step, device, use_amp, history):
+    """The validation step of an epoch: evaluate and append to the history."""
+    scores = evaluate(model, val_data, loss_fn, metric, step=step, device=device, amp=use_amp)
+    history["val_loss"].append(scores["loss"])
+    if metric is not None:
+        history["val_metric"].append(scores["metric"])
+
+
+__all__ = [
+    "accuracy",
+    "as_loader",
+    "evaluate",
+    "fit",
+    "predict",
+    "step_loss",
+    "supervised_loss",
+    "train_epoch",
+]

@@ -1,13 +1,12 @@
 """The set-up files agree with each other: pyproject, constraints.txt, environment.yml."""
 
 import tomllib
-from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests import ROOT
 
 
 def _pyproject():

@@ -6,6 +6,11 @@ called on private copies of the inputs, with warnings and stderr silenced (so an
 honest RuntimeWarning never costs points), and the inputs are verified to be
 unchanged afterwards. Return values are converted with ``np.asarray(..., float)``
 before any comparison, so only plain numbers are ever compared.
+
+A check is usually ``call`` then ``expect_close`` (or both at once, ``expect_returns``),
+with the classic mistakes of the exercise listed as ``mistakes=[(wrong, message)]`` so
+that a failure names the mistake; ``unpack`` takes apart a tuple the learner returns.
+The harness imports only numpy: checks of every module build on it.
 """
 
 import contextlib
@@ -14,8 +19,6 @@ import io
 import warnings
 
 import numpy as np
-
-from dlkit.testing import describe_mismatch
 
 
 class CheckFailed(AssertionError):
@@ -109,32 +112,79 @@ def expect_raises(fn, name, args, error_type, hint):
     )
 
 
-def diagnose(got, default, known_mistakes):
-    """The hint of the first known mistake whose output ``got`` reproduces, else ``default``.
+def unpack(result, text, names):
+    """The learner's ``result`` as a tuple of ``len(names)`` values, or CheckFailed.
 
-    ``known_mistakes`` is a list of ``(output_of_the_mistake, hint)`` pairs; use it
-    to name the classic error (wrong axis, ddof=1, ...) instead of a generic hint.
+    ``names`` names the values the exercise returns, e.g. ``("w", "b")``; the message
+    says how many were expected and how to return them.
     """
-    got = np.asarray(got, dtype=float)
-    for wrong, hint in known_mistakes:
-        wrong = np.asarray(wrong, dtype=float)
-        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
-            return hint
+    names = tuple(names)
+    if not isinstance(result, tuple | list) or len(result) != len(names):
+        listed = ", ".join(names)
+        raise CheckFailed(
+            f"{text} returned {show(result)}, expected {len(names)} values ({listed}); "
+            f"hint: end the function with `return {listed}`"
+        )
+    return tuple(result)
+
+
+def diagnose(got, default, mistakes, expected=None):
+    """The message of the first known mistake whose output ``got`` reproduces, else ``default``.
+
+    ``mistakes`` is a list of ``(wrong, message)`` pairs; ``wrong`` is the mistake's
+    output, or a function of no arguments computing it (called only now, and skipped if
+    it fails). With ``expected`` given, a mistake that gives the right answer on this
+    input (KL with swapped arguments on p = q) is never named.
+    """
+    complex_values = expected is not None and np.asarray(expected).dtype.kind == "c"
+    try:
+        got = _as_array(got, "", complex if complex_values else float)
+    except CheckFailed:
+        return default
+    for wrong, message in mistakes:
+        wrong = _mistake_output(wrong, got.dtype)
+        if wrong is None or wrong.shape != got.shape:
+            continue
+        if expected is not None and _close(wrong, expected, rtol=1e-6, atol=1e-8):
+            continue
+        if _close(got, wrong, rtol=1e-6, atol=1e-8):
+            return message
     return default
+
+
+def _mistake_output(wrong, dtype):
+    """A mistake's output as an array, or None when it cannot be computed."""
+    try:
+        with quiet():
+            return np.asarray(wrong() if callable(wrong) else wrong, dtype=dtype)
+    except Exception:  # noqa: BLE001 - a mistake that does not apply to this input
+        return None
+
+
+def _close(a, b, rtol, atol):
+    with quiet():
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
+
+
+def _as_array(value, text, dtype=float):
+    """``np.asarray(value, dtype)``, or CheckFailed saying why the value is unusable."""
+    if value is None:
+        raise CheckFailed(f"{text} returned None; hint: did you forget the `return` statement?")
+    kind = "complex numbers" if np.dtype(dtype).kind == "c" else "numbers"
+    try:
+        with quiet():
+            return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise CheckFailed(
+            f"{text} returned a {type(value).__name__}, which is not a number or an array "
+            f"of {kind} ({error})"
+        ) from None
 
 
 def as_float_array(value, text):
     """``np.asarray(value, dtype=float)``, or CheckFailed saying why the value is unusable."""
-    if value is None:
-        raise CheckFailed(f"{text} returned None; hint: did you forget the `return` statement?")
-    try:
-        with quiet():
-            return np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise CheckFailed(
-            f"{text} returned a {type(value).__name__}, which is not a number or an array "
-            f"of numbers ({error})"
-        ) from None
+    return _as_array(value, text, float)
 
 
 def as_number(value, text, hint="return a float, for example `float(total)`"):
@@ -148,20 +198,102 @@ def as_number(value, text, hint="return a float, for example `float(total)`"):
     return float(array.reshape(()))
 
 
-def expect_close(got, expected, text, hint, rtol=1e-6, atol=1e-8):
-    """Fail unless ``got`` matches ``expected`` in shape and values (numpy ``isclose`` rule)."""
-    got = as_float_array(got, text)
-    expected = np.asarray(expected, dtype=float)
+def expect_close(got, expected, text, hint, rtol=1e-6, atol=1e-8, mistakes=()):
+    """Fail unless ``got`` matches ``expected`` in shape and values (numpy ``isclose`` rule).
+
+    NaN matches NaN. A complex ``expected`` compares complex values. When the values
+    differ and ``got`` reproduces one of the known ``mistakes`` (see :func:`diagnose`),
+    the hint is that mistake's message. Returns ``got`` as an array.
+    """
+    expected = np.asarray(expected)
+    dtype = complex if expected.dtype.kind == "c" else float
+    got, expected = _as_array(got, text, dtype), expected.astype(dtype)
     if got.shape != expected.shape:
         raise CheckFailed(
-            f"{text} returned shape {got.shape}, expected shape {expected.shape}; hint: {hint}"
+            f"{text} returned shape {got.shape}, expected shape {expected.shape}; "
+            f"hint: {diagnose(got, hint, mistakes, expected)}"
         )
-    problem = describe_mismatch(got, expected, rtol=rtol, atol=atol)
+    problem = _mismatch(got, expected, rtol, atol)
     if problem is None:
-        return
+        return got
+    hint = diagnose(got, hint, mistakes, expected)
     if got.size <= 12:
         raise CheckFailed(f"{text} returned {show(got)}, expected {show(expected)}; hint: {hint}")
     raise CheckFailed(f"{text} returned wrong values: {problem}; hint: {hint}")
+
+
+def expect_number(got, expected, text, hint, rtol=1e-6, atol=1e-8, mistakes=()):
+    """:func:`expect_close` for a single number; returns it as a Python float."""
+    value = as_number(got, text)
+    expect_close(value, float(expected), text, hint, rtol=rtol, atol=atol, mistakes=mistakes)
+    return value
+
+
+def expect_returns(fn, name, args, expected, hint, *, rtol=1e-6, atol=1e-8, mistakes=()):
+    """Call the learner's ``fn(*args)`` (see :func:`call`) and :func:`expect_close` its result.
+
+    The most common check in one line; returns the result as an array.
+    """
+    result, text = call(fn, name, *args, hint=hint)
+    return expect_close(result, expected, text, hint, rtol=rtol, atol=atol, mistakes=mistakes)
+
+
+def expect_reproducible(fn, name, args, seed, hint=None):
+    """Call ``fn(*args, seed)`` twice and once with ``seed + 1``: the same seed must give
+    the same numbers, another seed other numbers. Returns ``(first result as an array,
+    call text)``; a result that is a tuple or dict is compared entry by entry."""
+    first, text = call(fn, name, *args, seed, hint=hint)
+    again, _ = call(fn, name, *args, seed, hint=hint)
+    expect(
+        _same_numbers(first, again, text),
+        f"{text} returned different numbers when called twice with the same seed; hint: "
+        "build the generator inside the function, `rng = np.random.default_rng(seed)`, and "
+        "draw only from `rng` (not from np.random.* directly)",
+    )
+    other, other_text = call(fn, name, *args, seed + 1, hint=hint)
+    expect(
+        not _same_numbers(first, other, other_text),
+        f"{other_text} returned the same numbers as with seed={seed}; hint: pass the seed to "
+        "`np.random.default_rng(seed)` instead of using a fixed seed",
+    )
+    return first, text
+
+
+def _same_numbers(a, b, text):
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_numbers(a[k], b[k], text) for k in a)
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_same_numbers(x, y, text) for x, y in zip(a, b))
+    a, b = as_float_array(a, text), as_float_array(b, text)
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def expect_within(statistic, expected, standard_error, text, what, hint, z=6.0):
+    """Fail unless ``|statistic - expected| <= z * standard_error`` (NaN fails).
+
+    For statistical checks: with a Gaussian statistic and z = 6 a correct answer fails
+    with probability about 2e-9.
+    """
+    if not abs(statistic - expected) <= z * standard_error:
+        raise CheckFailed(
+            f"{text}: the {what} is {statistic:.4g}, expected {expected:.4g} "
+            f"± {z * standard_error:.2g} ({z:g} standard errors); hint: {hint}"
+        )
+
+
+def _mismatch(got, expected, rtol, atol):
+    """How ``got`` differs from ``expected`` (same shape), or None when they are close."""
+    with quiet():
+        ok = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+        if ok.all():
+            return None
+        error = np.where(ok, -1.0, np.nan_to_num(np.abs(got - expected), nan=np.inf))
+    where = np.unravel_index(int(np.argmax(error)), got.shape)
+    index = ", ".join(str(int(i)) for i in where)
+    return (
+        f"{int((~ok).sum())} of {got.size} values differ; the largest difference is at "
+        f"index [{index}]: got {show(got[where])}, expected {show(expected[where])}"
+    )
 
 
 def expect_equal(got, expected, text, hint):

@@ -1,7 +1,7 @@
 """Execute a submission with the verdicts kept out of the learner's reach.
 
 Answer cells and the learner's own cells run in the kernel, as in nbgrader. Test
-cells do not: they run in the grader's process (:mod:`autograder.kernel_calls`),
+cells do not: they run in the grader's process (:mod:`autograder.kernel.outside`),
 calling the learner's functions in the kernel with plain data, so nothing the
 learner's code changes in the kernel can change a verdict. On top of that:
 
@@ -23,7 +23,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from traitlets import Float, Integer
 
-from autograder.kernel_calls import KernelCalls, KernelDied, KernelTimeout, run_test_cell
+from autograder.kernel.outside import KernelCalls, KernelDied, KernelTimeout, run_test_cell
 from autograder.preprocessors.execute import SlicedExecute
 from autograder.results import CELL_TIMEOUT, KERNEL_DIED, OUTPUT_CAPPED, TIME_CAP
 

@@ -1,0 +1,91 @@
+"""dlkit.widgets drawn headless: figures with titles and labels, correct content, no leaks."""
+
+import numpy as np
+import pytest
+
+from dlkit import widgets
+from dlkit.data import sample_image
+from dlkit.testing import assert_close
+from tests.dlkit.widgets.figures import assert_labelled
+
+
+@pytest.fixture(scope="module")
+def image():
+    return sample_image(size=(40, 60))
+
+
+def eigenvector_lines(fig):
+    (ax,) = fig.axes
+    return [line for line in ax.get_lines() if line.get_label().startswith("eigenvector")]
+
+
+def test_sine_wave():
+    fig = widgets.draw_sine_wave(amplitude=2.0, frequency=1.5, phase=0.3)
+    assert_labelled(fig)
+    (ax,) = fig.axes
+    assert "(s)" in ax.get_xlabel()
+    t, y = ax.get_lines()[0].get_data()
+    assert t[0] == 0.0 and t[-1] == 2.0
+    assert_close(y, 2.0 * np.sin(2 * np.pi * 1.5 * t + 0.3))
+
+
+def test_matrix_on_circle_with_real_eigenvalues():
+    fig = widgets.draw_matrix_on_circle(2.0, 1.0, 1.0, 2.0)  # eigenvalues 3 and 1
+    assert_labelled(fig)
+    (ax,) = fig.axes
+    assert "det M = 3" in ax.get_title() and "3, 1" in ax.get_title()
+    lines = eigenvector_lines(fig)
+    assert len(lines) == 2
+    for line in lines:  # each segment runs from -lam v to lam v, so its half-length is |lam|
+        x, y = line.get_data()
+        assert_close(np.hypot(x[1], y[1]), float(line.get_label().split("= ")[1]), rtol=1e-3)
+    assert ax.get_aspect() == 1.0
+
+
+def test_matrix_on_circle_with_complex_eigenvalues():
+    fig = widgets.draw_matrix_on_circle(0.0, -1.0, 1.0, 0.0)  # rotation by 90 degrees: +-i
+    assert_labelled(fig)
+    assert eigenvector_lines(fig) == []
+    assert "± 1i" in fig.axes[0].get_title() and "complex" in fig.axes[0].get_title()
+
+
+def test_matrix_on_circle_image_is_the_ellipse():
+    fig = widgets.draw_matrix_on_circle(1.0, 0.5, 0.0, 3.0)
+    circle, ellipse = fig.axes[0].get_lines()[:2]
+    M = np.array([[1.0, 0.5], [0.0, 3.0]])
+    assert_close(np.stack(ellipse.get_data()), M @ np.stack(circle.get_data()))
+
+
+def test_svd_rank_panels(image):
+    fig = widgets.draw_svd_rank(image, 5)
+    assert_labelled(fig)
+    assert len(fig.axes) == 2
+    assert "relative error" in fig.get_suptitle()
+    assert f"{5 * (40 + 60 + 1) / (40 * 60):.1%}" in fig.get_suptitle()
+
+
+def test_svd_rank_at_full_rank_reproduces_the_image(image):
+    fig = widgets.draw_svd_rank(image, min(image.shape))
+    original, approximation = (ax.get_images()[0].get_array() for ax in fig.axes)
+    assert_close(original, image)
+    assert_close(approximation, image, atol=1e-10)
+
+
+@pytest.mark.parametrize("rank", [0, 41, 2.5])
+def test_svd_rank_rejects_bad_rank(image, rank):
+    with pytest.raises(ValueError, match=r"rank must be an integer in 1\.\.40"):
+        widgets.draw_svd_rank(image, rank)
+
+
+def test_svd_rank_rejects_colour_image():
+    with pytest.raises(ValueError, match="2-D grayscale"):
+        widgets.draw_svd_rank(np.zeros((4, 4, 3)), 1)
+
+
+def test_sample_image_shapes_and_range():
+    default = sample_image()
+    assert default.shape == (214, 320) and default.dtype == np.float64
+    assert 0.0 <= default.min() and default.max() <= 1.0
+    assert sample_image(4).shape == (107, 160)
+    with pytest.raises(ValueError, match=r"\(height, width\)"):
+        sample_image((0, 10))

@@ -1,0 +1,70 @@
+"""Module-03 widget drawings, headless: right content, labelled axes, no pyplot leaks."""
+
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.stats
+
+from dlkit import widgets
+from dlkit.testing import assert_close
+from tests.dlkit.widgets.figures import assert_labelled
+
+
+def line(ax, label):
+    (found,) = [ln for ln in ax.get_lines() if ln.get_label().startswith(label)]
+    return found.get_data()
+
+
+def test_bernoulli_entropy_curve_in_bits():
+    fig = widgets.draw_bernoulli_entropy(0.25, base=2)
+    assert_labelled(fig)
+    (ax,) = fig.axes
+    assert "(bits)" in ax.get_ylabel()
+    p, h = line(ax, "H(p)")
+    expected = scipy.stats.entropy(np.stack([p, 1 - p]), base=2, axis=0)
+    assert_close(h, expected, atol=1e-12)
+    _, heads = line(ax, "heads")
+    _, tails = line(ax, "tails")
+    assert_close(heads + tails, h, atol=1e-12)
+    assert f"{scipy.stats.entropy([0.25, 0.75], base=2):.3f} bits" in ax.get_title()
+
+
+def test_bernoulli_entropy_in_nats_and_at_the_ends():
+    fig = widgets.draw_bernoulli_entropy(1.0, base=np.e)
+    (ax,) = fig.axes
+    assert "(nats)" in ax.get_ylabel() and "= 0.000 nats" in ax.get_title()
+    _, h = line(ax, "H(p)")
+    assert_close(h.max(), np.log(2))
+
+
+@pytest.mark.parametrize(("p", "base"), [(1.5, 2.0), (0.5, 10.0)])
+def test_bernoulli_entropy_rejects_bad_input(p, base):
+    with pytest.raises(ValueError, match="draw_bernoulli_entropy"):
+        widgets.draw_bernoulli_entropy(p, base)
+
+
+def test_gaussian_kl_integrands_integrate_to_the_closed_form():
+    mu1, s1, mu2, s2 = 0.0, 1.0, 1.5, 0.6
+    fig = widgets.draw_gaussian_kl(mu1, s1, mu2, s2)
+    assert_labelled(fig)
+    left, right = fig.axes
+    x, p = line(left, "p =")
+    assert_close(p, scipy.stats.norm(mu1, s1).pdf(x))
+    x, integrand_pq = line(right, "p log")
+    _, integrand_qp = line(right, "q log")
+    kl_pq = np.log(s2 / s1) + (s1**2 + (mu1 - mu2) ** 2) / (2 * s2**2) - 0.5
+    kl_qp = np.log(s1 / s2) + (s2**2 + (mu1 - mu2) ** 2) / (2 * s1**2) - 0.5
+    assert_close(scipy.integrate.trapezoid(integrand_pq, x), kl_pq, rtol=1e-3)
+    assert_close(scipy.integrate.trapezoid(integrand_qp, x), kl_qp, rtol=1e-3)
+    assert f"KL(p || q) = {kl_pq:.3f}" in fig.get_suptitle()
+    assert f"KL(q || p) = {kl_qp:.3f}" in fig.get_suptitle()
+
+
+def test_gaussian_kl_of_equal_gaussians_is_zero():
+    fig = widgets.draw_gaussian_kl(0.5, 2.0, 0.5, 2.0)
+    assert "KL(p || q) = 0.000" in fig.get_suptitle()
+
+
+def test_gaussian_kl_rejects_nonpositive_sigma():
+    with pytest.raises(ValueError, match="standard deviations"):
+        widgets.draw_gaussian_kl(0.0, 0.0, 0.0, 1.0)

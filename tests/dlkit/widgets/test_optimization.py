@@ -1,0 +1,100 @@
+"""Module-06 widget drawings, headless: right content, titles and labels, no figure leak."""
+
+import numpy as np
+import pytest
+
+from dlkit import optim, widgets
+from dlkit.testing import assert_close
+from dlkit.widgets import optimization as opt_widgets
+from tests.dlkit.widgets.figures import assert_labelled
+
+
+def labelled_lines(ax):
+    return {
+        line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")
+    }
+
+
+@pytest.mark.parametrize("surface", list(opt_widgets.SURFACES))
+def test_optimizer_paths_draws_every_optimizer(surface):
+    fig = widgets.draw_optimizer_paths(surface, steps=30)
+    assert_labelled(fig)
+    left, right = fig.axes
+    assert surface in left.get_title()
+    paths, curves = labelled_lines(left), labelled_lines(right)
+    for name in opt_widgets.OPTIMIZERS:
+        assert name in paths and name in curves
+        x, y = paths[name].get_data()
+        assert (x[0], y[0]) == (-1.5, 2.0)  # every path starts at the start point
+    assert len(left.collections) == 1 and len(left.collections[0].get_segments()) > 10
+
+
+def test_gd_path_is_plain_gradient_descent():
+    fig = widgets.draw_optimizer_paths("rosenbrock", lr=1e-3, steps=5, optimizers=("GD",))
+    x, y = labelled_lines(fig.axes[0])["GD"].get_data()
+    expected = optim.gradient_descent(optim.rosenbrock_grad, [-1.5, 2.0], 1e-3, max_steps=5)
+    assert_close(np.stack([x, y], axis=1), expected, rtol=1e-12)
+    k, log_gap = labelled_lines(fig.axes[1])["GD"].get_data()
+    assert_close(log_gap, np.log10(optim.rosenbrock(expected.T)), rtol=1e-12)
+
+
+def test_adam_escapes_the_saddle_and_momentum_matches_torch_form():
+    path = opt_widgets.optimizer_path("saddle", "Adam", 0.1, 0.05, 0.9, (1.0, 1e-3), 300)
+    assert_close(np.abs(path[-1]), [0.0, 1.0], atol=0.05)  # a minimum at (0, +-1)
+    path = opt_widgets.optimizer_path(
+        "ill-conditioned bowl", "momentum", 0.02, 0.05, 0.5, (1, 1), 3
+    )
+    theta, buffer = np.array([1.0, 1.0]), np.zeros(2)
+    for k in range(1, 4):
+        buffer = 0.5 * buffer + opt_widgets._bowl_grad(theta)
+        theta = theta - 0.02 * buffer
+        assert_close(path[k], theta)
+
+
+def test_divergence_is_marked_and_cut_short():
+    fig = widgets.draw_optimizer_paths(
+        "ill-conditioned bowl", lr=0.2, steps=200, optimizers=("GD",)
+    )
+    (label,) = labelled_lines(fig.axes[0]).keys() - {"start"}
+    assert label == "GD (diverged)"  # lr > 2 / 25 makes GD blow up along the steep axis
+    x, _ = labelled_lines(fig.axes[0])[label].get_data()
+    assert len(x) < 201
+
+
+def test_optimizer_paths_rejects_unknown_names():
+    with pytest.raises(ValueError, match="surface must be one of"):
+        widgets.draw_optimizer_paths("himmelblau")
+    with pytest.raises(ValueError, match="unknown optimizers"):
+        widgets.draw_optimizer_paths(optimizers=("LBFGS",))
+
+
+def test_quadratic_descent_error_follows_the_contraction():
+    fig = widgets.draw_quadratic_descent(condition_number=10.0, lr_times_lambda_max=1.0, steps=20)
+    assert_labelled(fig)
+    assert "converges" in fig.get_suptitle()
+    right = fig.axes[1]
+    lines = labelled_lines(right)
+    k, log_error = lines["GD error"].get_data()
+    # lr = 1 / 10: the steep coordinate is solved in one step, the other shrinks by 0.9
+    expected = np.log10(np.hypot(-2.0 * 0.9**k, np.where(k == 0, 1.0, 0.0)))
+    assert_close(log_error, expected, rtol=1e-10, atol=1e-12)
+    assert any("ρ = 0.900" in label for label in lines)
+    assert any("best ρ = 0.818" in label for label in lines)  # (10 - 1) / (10 + 1)
+
+
+def test_quadratic_descent_reports_divergence():
+    fig = widgets.draw_quadratic_descent(condition_number=5.0, lr_times_lambda_max=2.2, steps=10)
+    assert "diverges" in fig.get_suptitle()
+    with pytest.raises(ValueError, match="condition_number must be >= 1"):
+        widgets.draw_quadratic_descent(condition_number=0.5)
+
+
+def test_lr_schedules_match_dlkit_optim():
+    fig = widgets.draw_lr_schedules(lr_max=0.2, warmup_steps=8, total_steps=40, lr_min=0.01)
+    assert_labelled(fig)
+    lines = labelled_lines(fig.axes[0])
+    assert len(lines) == 4
+    t, lr = lines["warm-up (8 steps) + cosine"].get_data()
+    assert_close(lr, optim.warmup_cosine(t, 0.2, 8, 40, 0.01))
+    t, lr = lines["exponential decay"].get_data()
+    assert_close(lr[-1], 0.2 * 0.5**4)
