@@ -33,11 +33,14 @@ lab: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/lab/tree/notebooks \
 		--port=$(PORT) $(ROOT_FLAG)
 
-# The whole suite: dlkit against oracles, checks against mutants, widgets headless,
-# every solution notebook executed (nbval, fast mode), verify and grading round trips.
-# One BLAS thread per process: tests and kernels share the cores.
+# The whole suite: dlkit against oracles, checks against mutants, widgets headless, verify
+# (every solution and student notebook executed in the grading kernel, fast mode) and the
+# grading round trips; JOBS workers (pytest-xdist), one BLAS thread per process, since
+# tests and kernels share the cores; the 15 slowest tests are listed at the end.
+JOBS ?= 2
 test: install sandbox-tools
-	DLKIT_FAST=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax tests solutions
+	DLKIT_FAST=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) \
+		--dist loadgroup --durations=15 tests
 
 lint: install
 	$(BIN)/ruff check dlkit autograder tests benchmarks

@@ -73,7 +73,8 @@ def _verify(course: Course, args) -> int:
 
     verdicts = verify(course, args.assignments or None)
     for verdict in verdicts:
-        print(f"{'ok  ' if verdict.ok else 'FAIL'} {verdict.assignment}")
+        times = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in verdict.seconds.items())
+        print(f"{'ok  ' if verdict.ok else 'FAIL'} {verdict.assignment} (graded in: {times})")
         for problem in verdict.problems:
             print(f"     - {problem}")
     return 0 if all(v.ok for v in verdicts) else 1

@@ -24,3 +24,14 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Under ``pytest -n N --dist loadgroup`` (``make test``), the tests of one file run on
+    one worker, so a module-scoped fixture (a graded batch, a shared kernel) is built once;
+    files marked ``pytestmark = pytest.mark.spread`` (independent tests, such as one
+    verify per assignment) are spread over the workers test by test."""
+    for item in items:
+        if item.get_closest_marker("spread") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

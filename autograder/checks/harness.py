@@ -323,8 +323,24 @@ def _verify_unchanged(name, args, args_after, kwargs, kwargs_after):
     pairs = [(f"argument {i + 1}", a, b) for i, (a, b) in enumerate(zip(args, args_after))]
     pairs += [(f"argument {k}", kwargs[k], kwargs_after[k]) for k in kwargs]
     for label, before, after in pairs:
-        if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+        if not _unchanged(before, after):
             raise CheckFailed(
                 f"{name} modified its {label} in place; hint: work on a copy "
                 "(for example `x = x.copy()`) instead of changing the input"
             )
+
+
+def _unchanged(before, after) -> bool:
+    """Whether the learner's copy ``after`` still equals the input ``before``: arrays by
+    value, lists, tuples and dicts entry by entry, numbers and strings by value (NaN
+    equal to NaN); other objects (a function passed in) are not compared."""
+    if isinstance(before, np.ndarray):
+        return isinstance(after, np.ndarray) and np.array_equal(before, after, equal_nan=True)
+    if isinstance(before, list | tuple):
+        return len(before) == len(after) and all(map(_unchanged, before, after))
+    if isinstance(before, dict):
+        same_keys = before.keys() == after.keys()
+        return same_keys and all(_unchanged(before[key], after[key]) for key in before)
+    if before is None or isinstance(before, int | float | complex | str | np.number):
+        return before == after or (before != before and after != after)  # NaN stays NaN
+    return True

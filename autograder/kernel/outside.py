@@ -107,7 +107,7 @@ class KernelCalls:
             raise plaindata_error("the kernel sent no reply")
         try:
             return plaindata.decode(reply)
-        except (ValueError, TypeError, KeyError) as error:
+        except Exception as error:  # noqa: BLE001 - forged text fails in any way (EOFError, ...)
             raise plaindata_error(f"the kernel's reply could not be read ({error})") from None
 
 
@@ -148,7 +148,8 @@ class KernelFunction:
 class KernelNamespace(dict):
     """The names a test cell sees: its own assignments, then builtins, then the kernel's.
 
-    Used as the ``locals`` of ``exec``: Python looks names up here first.
+    Used as the globals of ``exec`` (a dict subclass: Python then looks names up with
+    ``__missing__``, also inside the cell's comprehensions, lambdas and functions).
     """
 
     def __init__(self, calls: KernelCalls):
@@ -172,12 +173,13 @@ def run_test_cell(source: str, calls: KernelCalls, label: str) -> tuple[str, Bas
     Returns what it printed and the exception it raised (None when it passed).
     """
     namespace = KernelNamespace(calls)
+    namespace.update({"__builtins__": builtins, "__name__": "__test_cell__"})
     printed = io.StringIO()
     try:
         code = compile(source, label, "exec")
         with contextlib.redirect_stdout(printed), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a warning is not a verdict
-            exec(code, {"__builtins__": builtins, "__name__": "__test_cell__"}, namespace)
+            exec(code, namespace)
     except (KernelTimeout, KernelDied):
         raise
     except Exception as error:  # the cell's verdict, e.g. CheckFailed or NameError
@@ -187,9 +189,10 @@ def run_test_cell(source: str, calls: KernelCalls, label: str) -> tuple[str, Bas
 
 def learner_exception(mro: list, message: str) -> Exception:
     """An exception of the first class in the kernel's ``mro`` that the grader knows
-    (builtins, or numpy's and scipy's already imported here), carrying ``message``."""
-    for module, qualname in mro:
-        cls = _known_exception(module, qualname)
+    (builtins, or numpy's and scipy's already imported here), carrying ``message``;
+    entries that are not ``[module, qualname]`` strings are skipped."""
+    for entry in mro if isinstance(mro, list) else ():
+        cls = _known_exception(entry)
         if cls is not None:
             try:
                 return cls(message)
@@ -198,7 +201,10 @@ def learner_exception(mro: list, message: str) -> Exception:
     return RuntimeError(message)
 
 
-def _known_exception(module, qualname):
+def _known_exception(entry):
+    if not (isinstance(entry, list) and len(entry) == 2):
+        return None
+    module, qualname = entry
     if not (isinstance(module, str) and isinstance(qualname, str)):
         return None
     if module == "builtins":
@@ -217,9 +223,12 @@ def _known_exception(module, qualname):
 def _copy_back(before, after) -> None:
     """Make the grader's argument ``before`` equal to the kernel's ``after``, in place."""
     if isinstance(before, np.ndarray) and isinstance(after, np.ndarray):
-        if before.shape == after.shape and after.dtype.kind in "biufc":
+        if before.shape == after.shape and after.dtype.kind in "biufc" and before.flags.writeable:
             with np.errstate(all="ignore"):
                 np.copyto(before, after, casting="unsafe")
+    elif type(before) is tuple and type(after) is tuple and len(before) == len(after):
+        for inner_before, inner_after in zip(before, after):  # arrays inside a tuple
+            _copy_back(inner_before, inner_after)
     elif type(before) is list and type(after) is list:
         before[:] = after
     elif type(before) is dict and type(after) is dict:

@@ -1,18 +1,24 @@
 """Prove the course is consistent, assignment by assignment.
 
-For each assignment: ``notebooks/`` is exactly what ``release`` generates, the
-source notebook (the instructor's solution) earns full marks, and the untouched
-student notebook earns zero.
+For each assignment: ``notebooks/`` is exactly what ``release`` generates; the
+source notebook (the instructor's solution) runs in the grading kernel without an
+error in any cell and earns full marks on every auto-graded exercise (written
+answers wait for a person); and the untouched student notebook earns zero. This is
+where CI executes every notebook.
 """
 
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from autograder.course import Course
 from autograder.grading.coursedir import prepare_assignment
+from autograder.grading.normalize import is_test
 from autograder.grading.submission import grade_submission
-from autograder.results import PASSED
+from autograder.results import GRADED, MANUAL, PASSED
 from autograder.tasks.release import release_differences
 
 
@@ -20,6 +26,7 @@ from autograder.tasks.release import release_differences
 class Verdict:
     assignment: str
     problems: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # "solution", "blank": grading time
 
     @property
     def ok(self) -> bool:
@@ -40,16 +47,9 @@ def verify_assignment(course: Course, assignment: str) -> Verdict:
                 f"{path} is not what `autograder release {assignment}` generates; "
                 "regenerate it (make release) and commit the result"
             )
-        solution = _grade(course, assignment, course.solutions, template, Path(tmp) / "solution")
-        if solution.score != solution.max_score or solution.max_score == 0:
-            wrong = [
-                f"{e.grade_id} ({e.message})" for e in solution.exercises if e.status != PASSED
-            ]
-            verdict.problems.append(
-                f"the solution scores {solution.score:g}/{solution.max_score:g} "
-                f"({solution.status}); not passing: {'; '.join(wrong) or solution.message}"
-            )
-        blank = _grade(course, assignment, course.notebooks, template, Path(tmp) / "blank")
+        solution = _grade(course, assignment, course.solutions, template, Path(tmp), verdict)
+        verdict.problems += _solution_problems(solution, Path(tmp) / "solution")
+        blank = _grade(course, assignment, course.notebooks, template, Path(tmp), verdict)
         if blank.score != 0:
             passing = [e.grade_id for e in blank.exercises if e.score > 0]
             verdict.problems.append(
@@ -59,9 +59,49 @@ def verify_assignment(course: Course, assignment: str) -> Verdict:
     return verdict
 
 
-def _grade(course, assignment, folder: Path, template: Path, workdir: Path):
-    """Grade the notebooks of ``folder/<assignment>`` as one submission."""
+def _grade(course, assignment, folder: Path, template: Path, tmp: Path, verdict: Verdict):
+    """Grade the notebooks of ``folder/<assignment>`` as one submission, timing it."""
+    kind = "solution" if folder == course.solutions else "blank"
     notebooks = {p.stem: folder / assignment / p.name for p in course.source_notebooks(assignment)}
-    return grade_submission(
-        course, assignment, "verify", notebooks, workdir, template=template, feedback=False
+    start = time.perf_counter()
+    result = grade_submission(
+        course, assignment, "verify", notebooks, tmp / kind, template=template, feedback=False
     )
+    verdict.seconds[kind] = time.perf_counter() - start
+    return result
+
+
+def _solution_problems(solution, workdir: Path) -> list[str]:
+    """What is wrong with the solution's grading: points missed, flags raised, cells that
+    raised an error (a plot or a worked example broken as well as a failing test)."""
+    problems = []
+    graded = [e for e in solution.exercises if e.status != MANUAL]
+    missed = [f"{e.grade_id} ({e.message})" for e in graded if e.status != PASSED]
+    if missed or not graded:
+        score, top = sum(e.score for e in graded), sum(e.max_score for e in graded)
+        problems.append(
+            f"the solution scores {score:g}/{top:g} on the auto-graded exercises "
+            f"({solution.status}); not passing: {'; '.join(missed) or solution.message}"
+        )
+    elif solution.status != GRADED:
+        problems.append(f"grading the solution raised {solution.status}: {solution.message}")
+    for path in sorted((workdir / "autograded").glob("*/*/*.ipynb")):
+        problems += _cell_errors(nbformat.read(path, as_version=4), path.name)
+    return problems
+
+
+def _cell_errors(nb, name: str) -> list[str]:
+    """One line per cell of an executed notebook that raised an error (test cells aside:
+    their failures are missed points, reported with the check's message)."""
+    found = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code" or is_test(cell):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                first = next((line for line in cell.source.splitlines() if line.strip()), "")
+                found.append(
+                    f"{name} cell {number} ({first[:60]!r}) raised {output.ename}: "
+                    f"{output.evalue[:200]}"
+                )
+    return found

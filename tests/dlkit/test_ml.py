@@ -16,6 +16,7 @@ from sklearn.preprocessing import PolynomialFeatures
 
 from dlkit import ml
 from dlkit.testing import assert_close
+from tests.oracles import loss_and_gradients
 
 fast = settings(max_examples=25, deadline=None)
 
@@ -98,14 +99,6 @@ def test_linear_regression_gd_converges_to_least_squares():
 # ---------------------------------------------------------------- logistic and softmax regression
 
 
-def torch_grads(loss_fn, *params):
-    """Autograd gradients of ``loss_fn`` with respect to float64 copies of ``params``."""
-    tensors = [torch.tensor(np.asarray(p, dtype=float), requires_grad=True) for p in params]
-    loss = loss_fn(*tensors)
-    loss.backward()
-    return loss.item(), [t.grad.numpy() for t in tensors]
-
-
 def test_logistic_loss_and_gradient_match_torch():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((40, 5)), rng.integers(0, 2, 40).astype(float)
@@ -116,7 +109,7 @@ def test_logistic_loss_and_gradient_match_torch():
         bce = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(y))
         return bce + 0.5 * lam * (w_t**2).sum()
 
-    expected, (g_w, g_b) = torch_grads(loss, w, b)
+    expected, (g_w, g_b) = loss_and_gradients(loss, w, b)
     assert_close(ml.logistic_loss(w, b, X, y, lam), expected, rtol=1e-12)
     got_w, got_b = ml.logistic_gradient(w, b, X, y, lam)
     assert_close(got_w, g_w, rtol=1e-10)
@@ -150,7 +143,7 @@ def test_softmax_loss_and_gradient_match_torch():
             torch.nn.functional.cross_entropy(logits, torch.tensor(y)) + 0.5 * lam * (W_t**2).sum()
         )
 
-    expected, (g_W, g_b) = torch_grads(loss, W, b)
+    expected, (g_W, g_b) = loss_and_gradients(loss, W, b)
     assert_close(ml.softmax_loss(W, b, X, y, lam), expected, rtol=1e-12)
     got_W, got_b = ml.softmax_gradient(W, b, X, y, lam)
     assert_close(got_W, g_W, rtol=1e-10)
@@ -212,7 +205,7 @@ def test_hinge_loss_and_subgradient_match_torch():
         margins = torch.tensor(y) * (torch.tensor(X) @ w_t + b_t)
         return torch.relu(1 - margins).mean() + 0.5 * lam * (w_t**2).sum()
 
-    expected, (g_w, g_b) = torch_grads(loss, w, b)
+    expected, (g_w, g_b) = loss_and_gradients(loss, w, b)
     assert_close(ml.hinge_loss(w, b, X, y, lam), expected, rtol=1e-12)
     got_w, got_b = ml.hinge_subgradient(w, b, X, y, lam)
     assert_close(got_w, g_w, rtol=1e-10)

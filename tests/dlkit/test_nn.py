@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 
 from dlkit import nn
 from dlkit.testing import assert_close, grad_check
+from tests.oracles import elementwise_derivative
 
 TORCH_ACTIVATIONS = {
     "identity": lambda t: t,
@@ -22,13 +23,6 @@ TORCH_ACTIVATIONS = {
     "gelu": lambda t: F.gelu(t, approximate="none"),
     "swish": F.silu,
 }
-
-
-def torch_grad(fn, x):
-    """d/dx of sum(fn(x)) by torch autograd, in float64: the element-wise derivative."""
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    fn(t).sum().backward()
-    return t.grad.numpy()
 
 
 @pytest.fixture
@@ -47,7 +41,7 @@ def test_activation_and_derivative_match_torch(name, rng):
     x = np.concatenate([rng.normal(0, 3, 200), [-40.0, -1e-3, 1e-3, 40.0]])
     t = torch.tensor(x, dtype=torch.float64)
     assert_close(f(x), TORCH_ACTIVATIONS[name](t).numpy(), name=f"{name}(x)")
-    assert_close(f_grad(x), torch_grad(TORCH_ACTIVATIONS[name], x), name=f"{name}'(x)")
+    assert_close(f_grad(x), elementwise_derivative(TORCH_ACTIVATIONS[name], x), name=f"{name}'(x)")
 
 
 @pytest.mark.parametrize("name", sorted(nn.ACTIVATIONS))
@@ -62,7 +56,7 @@ def test_activation_derivative_passes_grad_check(name, rng):
 def test_kinks_follow_torch_conventions():
     assert nn.relu_grad(np.array([0.0]))[0] == 0.0
     assert nn.leaky_relu_grad(np.array([0.0]), slope=0.2)[0] == 0.2
-    assert_close(torch_grad(lambda t: F.leaky_relu(t, 0.2), np.array([0.0])), [0.2])
+    assert_close(elementwise_derivative(lambda t: F.leaky_relu(t, 0.2), np.array([0.0])), [0.2])
 
 
 def test_leaky_relu_and_swish_parameters(rng):
@@ -70,7 +64,9 @@ def test_leaky_relu_and_swish_parameters(rng):
     t = torch.tensor(x)
     assert_close(nn.leaky_relu(x, slope=0.3), F.leaky_relu(t, 0.3).numpy())
     assert_close(nn.swish(x, beta=2.5), (t * torch.sigmoid(2.5 * t)).numpy())
-    assert_close(nn.swish_grad(x, beta=2.5), torch_grad(lambda u: u * torch.sigmoid(2.5 * u), x))
+    assert_close(
+        nn.swish_grad(x, beta=2.5), elementwise_derivative(lambda u: u * torch.sigmoid(2.5 * u), x)
+    )
 
 
 def test_gelu_uses_the_normal_cdf(rng):

@@ -218,3 +218,21 @@ def test_expect_within_standard_errors():
         harness.expect_within(0.2, 0.0, 0.02, "mean()", "sample mean", "h")
     with pytest.raises(CheckFailed, match="is nan"):
         harness.expect_within(np.nan, 0.0, 0.02, "mean()", "sample mean", "h")
+
+
+def test_call_detects_lists_and_dicts_modified_in_place():
+    def append_zero(values):
+        values.append(0.0)
+        return sum(values)
+
+    def rescale(params):
+        params["w"] *= 2
+        return params["w"]
+
+    with pytest.raises(CheckFailed, match="append_zero modified its argument 1 in place"):
+        harness.call(append_zero, "append_zero", [1.0, 2.0])
+    with pytest.raises(CheckFailed, match="rescale modified its argument 1 in place"):
+        harness.call(rescale, "rescale", {"w": np.array([1.0]), "b": 0.0})
+    with pytest.raises(CheckFailed, match="modified its argument values in place"):
+        harness.call(append_zero, "append_zero", values=[np.nan])
+    assert harness.call(sum, "sum", [np.nan, 1.0])[1] == "sum([nan,  1.])"  # NaN: unchanged

@@ -1,16 +1,29 @@
-"""`autograder verify`: the committed course is consistent, and staleness is caught."""
+"""`autograder verify`: the committed course is consistent, and what breaks it is caught.
+
+Each assignment verifies in a test of its own, so that the suite spreads them over its
+workers; this is where every solution and student notebook of the course is executed.
+"""
 
 import shutil
 
+import nbformat
+import pytest
+
 from autograder.cli import main
-from autograder.tasks.release import release_differences, student_version
+from autograder.course import Course
+from autograder.tasks.release import release, release_differences, student_version
+from autograder.tasks.verify import verify_assignment
+from tests import ROOT
+from tests.autograder.helpers import code_cell, make_course
+
+pytestmark = pytest.mark.spread
 
 
-def test_every_assignment_verifies(capsys):
-    assert main(["verify"]) == 0
+@pytest.mark.parametrize("assignment", Course(ROOT).assignments())
+def test_assignment_verifies(assignment, capsys):
+    assert main(["verify", assignment]) == 0, capsys.readouterr().out
     out = capsys.readouterr().out
-    assert "FAIL" not in out
-    assert "ok   00_getting_started" in out and "ok   01_linear_algebra" in out
+    assert out.startswith(f"ok   {assignment} (graded in: solution ") and "blank" in out
 
 
 def test_a_hand_edited_student_notebook_is_reported(course, tmp_path):
@@ -23,4 +36,52 @@ def test_a_hand_edited_student_notebook_is_reported(course, tmp_path):
     assert release_differences(course, assignment, generated) == []
     assert release_differences(course, assignment, edited) == [
         f"notebooks/{assignment}/{notebook.name}"
+    ]
+
+
+DOUBLE = "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"
+
+
+def written_answer(grade_id, points):
+    """A manually graded written answer (nbgrader: solution and grade, markdown)."""
+    cell = nbformat.v4.new_markdown_cell(
+        "### BEGIN SOLUTION\nBecause 2 x = x + x.\n### END SOLUTION"
+    )
+    cell.metadata["nbgrader"] = {
+        "grade_id": grade_id,
+        "grade": True,
+        "solution": True,
+        "locked": False,
+        "points": points,
+        "schema_version": 3,
+        "task": False,
+    }
+    return cell
+
+
+def small_course(course, root, example):
+    cells = [
+        code_cell("answer", DOUBLE, "vd-double"),
+        code_cell("tests", "assert double(2) == 4, 'hint: multiply by 2'", "vd-double-test", 1),
+        nbformat.v4.new_code_cell(example),
+        written_answer("vd-why", 2),
+    ]
+    small = make_course(course, root, "99_verify", cells)
+    release(small)
+    return small
+
+
+def test_written_answers_wait_for_a_person_and_do_not_fail_verify(course, tmp_path):
+    small = small_course(course, tmp_path, "print(double(21))")
+    verdict = verify_assignment(small, "99_verify")
+    assert verdict.ok, verdict.problems
+    assert set(verdict.seconds) == {"solution", "blank"}
+
+
+def test_a_worked_example_that_raises_is_reported_with_its_cell(course, tmp_path):
+    small = small_course(course, tmp_path, "ratio = 1 / 0  # a broken worked example")
+    verdict = verify_assignment(small, "99_verify")
+    assert verdict.problems == [
+        "99_verify.ipynb cell 3 ('ratio = 1 / 0  # a broken worked example') raised "
+        "ZeroDivisionError: division by zero"
     ]

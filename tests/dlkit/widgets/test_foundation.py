@@ -80,12 +80,3 @@ def test_svd_rank_rejects_bad_rank(image, rank):
 def test_svd_rank_rejects_colour_image():
     with pytest.raises(ValueError, match="2-D grayscale"):
         widgets.draw_svd_rank(np.zeros((4, 4, 3)), 1)
-
-
-def test_sample_image_shapes_and_range():
-    default = sample_image()
-    assert default.shape == (214, 320) and default.dtype == np.float64
-    assert 0.0 <= default.min() and default.max() <= 1.0
-    assert sample_image(4).shape == (107, 160)
-    with pytest.raises(ValueError, match=r"\(height, width\)"):
-        sample_image((0, 10))
