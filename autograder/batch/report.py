@@ -69,4 +69,3 @@ def _write_csv(path, columns, rows):
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-

@@ -3,9 +3,13 @@
 Every exercise has a visible ``<name>_basic(fn)`` check (return type and shape plus
 one small worked case) and a hidden ``<name>_hidden(fn)`` check (seeded random
 inputs plus the edge cases behind the classic mistakes: forward instead of central
-differences, a missing inner derivative, a missing factorial, transposed backward
-rules, a forgotten branch of the graph, overflowing softmax, ...). The oracles are
-closed forms and torch.autograd; nothing here uses dlkit or the learner's other answers.
+differences, a fixed step instead of h, a missing inner derivative, a missing
+factorial, transposed backward rules, a forgotten branch of the graph, overflowing
+softmax, signed instead of absolute errors, the mean instead of the maximum, ...).
+
+The oracles are closed forms and torch autograd in float64 (``oracles.jacobian``,
+``oracles.hessian``, ``oracles.gradients``, ``oracles.vector_jacobian_products``);
+nothing here uses dlkit or the learner's other answers.
 
 Exercises that take a function argument get one of the module-level functions below
 (or a numpy ufunc), never a lambda, so that only plain data crosses to the learner.
@@ -14,21 +18,11 @@ Exercises that take a function argument get one of the module-level functions be
 import math
 
 import numpy as np
-import torch
 
-from autograder.checks.harness import (
-    CheckFailed,
-    as_float_array,
-    as_number,
-    call,
-    diagnose,
-    expect,
-    expect_close,
-    show,
-)
+from autograder.checks import harness, oracles
 
 # ---------------------------------------------------------------------------
-# Functions handed to the learner's code (module level, so they cross as plain names)
+# Functions passed to the learner's code
 # ---------------------------------------------------------------------------
 
 
@@ -53,26 +47,26 @@ def rosenbrock(x):
     return float(np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2))
 
 
-def rosenbrock_grad(x):
-    """The exact gradient of :func:`rosenbrock`, in the shape of x."""
+def _rosenbrock_grad(x, weight):
+    """The gradient of :func:`rosenbrock` with ``weight`` in place of the 200 of the
+    ``x_{i+1}`` term (200 is right), in the shape of x."""
     x = np.asarray(x, dtype=float)
     flat = x.reshape(-1)
     grad = np.zeros_like(flat)
     inner = flat[1:] - flat[:-1] ** 2  # (n - 1,)
     grad[:-1] += -400.0 * flat[:-1] * inner - 2.0 * (1.0 - flat[:-1])
-    grad[1:] += 200.0 * inner
+    grad[1:] += weight * inner
     return grad.reshape(x.shape)
+
+
+def rosenbrock_grad(x):
+    """The exact gradient of :func:`rosenbrock`, in the shape of x."""
+    return _rosenbrock_grad(x, 200.0)
 
 
 def rosenbrock_grad_buggy(x):
     """The gradient of :func:`rosenbrock` with a planted bug: the 200 became 100."""
-    x = np.asarray(x, dtype=float)
-    flat = x.reshape(-1)
-    grad = np.zeros_like(flat)
-    inner = flat[1:] - flat[:-1] ** 2
-    grad[:-1] += -400.0 * flat[:-1] * inner - 2.0 * (1.0 - flat[:-1])
-    grad[1:] += 100.0 * inner
-    return grad.reshape(x.shape)
+    return _rosenbrock_grad(x, 100.0)
 
 
 def log_cosh_sum(x):
@@ -94,35 +88,7 @@ def log_cosh_grad_last_entry_wrong(x):
 
 
 # ---------------------------------------------------------------------------
-# Shared helpers
-# ---------------------------------------------------------------------------
-
-
-def _pair(result, text, what):
-    """The learner's 2-tuple ``result``, or CheckFailed naming ``what``."""
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a pair {what}; "
-            "hint: end the function with `return first, second`"
-        )
-    return tuple(result)
-
-
-def _triple(result, text, what):
-    if not isinstance(result, tuple | list) or len(result) != 3:
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected three values {what}; "
-            "hint: end the function with `return f, dfdx, dfdy`"
-        )
-    return tuple(result)
-
-
-def _torch(array):
-    return torch.tensor(np.asarray(array, dtype=float), dtype=torch.float64, requires_grad=True)
-
-
-# ---------------------------------------------------------------------------
-# 1. Central-difference gradient
+# Exercise 1 · ca-central-diff · reference: dk.testing.numeric_grad
 # ---------------------------------------------------------------------------
 
 _CENTRAL_HINT = (
@@ -131,48 +97,48 @@ _CENTRAL_HINT = (
 )
 
 
-def _central_hint(got, exact_forward, exact_one_h):
-    return diagnose(
-        got,
+def _check_central(fn, f, x, h, expected, rtol, atol, mistakes=()):
+    harness.expect_returns(
+        fn,
+        "central_diff_grad",
+        (f, x, h),
+        expected,
         _CENTRAL_HINT,
-        [
-            (exact_one_h, "you divided by h; the central difference divides by 2 h"),
-            (
-                exact_forward,
-                "that is the forward difference (f(x + h) - f(x)) / h; "
-                "use the central one, (f(x + h) - f(x - h)) / (2 h)",
-            ),
-        ],
+        rtol=rtol,
+        atol=atol,
+        mistakes=mistakes,
     )
 
 
-def _check_central(fn, f, x, h, expected, rtol, atol, forward=None, one_h=None):
-    got, text = call(fn, "central_diff_grad", f, x, h, hint=_CENTRAL_HINT)
-    hint = _CENTRAL_HINT if forward is None else _central_hint(got, forward, one_h)
-    expect_close(got, expected, text, hint, rtol=rtol, atol=atol)
-
-
-def _cubic_cases(x, h):
-    """For f = sum x^3: exact central, forward and 'divided by h' quotients."""
+def _check_central_on_cubic(fn, x, h, rtol):
+    """f = sum x^3, where each quotient is a closed form: central 3 x^2 + h^2."""
     central = 3 * x**2 + h**2
-    forward = 3 * x**2 + 3 * x * h + h**2
-    return central, forward, 2 * central
+    mistakes = [
+        (2 * central, "you divided by h; the central difference divides by 2 h"),
+        (
+            3 * x**2 + 3 * x * h + h**2,
+            "that is the forward difference (f(x + h) - f(x)) / h; "
+            "use the central one, (f(x + h) - f(x - h)) / (2 h)",
+        ),
+        (
+            3 * x**2,
+            "use the step h you are given, not a fixed small one: the central quotient "
+            "of x^3 with step h is 3 x^2 + h^2",
+        ),
+    ]
+    _check_central(fn, cubic_sum, x, h, central, rtol, 1e-9, mistakes)
 
 
 def central_diff_grad_basic(fn):
     """f = sum x^3 at x = (1, 2) with h = 0.1: the central quotient is 3 x^2 + h^2 exactly."""
-    x, h = np.array([1.0, 2.0]), 0.1
-    central, forward, one_h = _cubic_cases(x, h)
-    _check_central(fn, cubic_sum, x, h, central, 1e-9, 1e-9, forward, one_h)
+    _check_central_on_cubic(fn, np.array([1.0, 2.0]), 0.1, rtol=1e-9)
 
 
 def central_diff_grad_hidden(fn):
     """The h argument is used, 2-D inputs keep their shape, Rosenbrock and log-cosh gradients."""
     rng = np.random.default_rng(4101)
     for h in (0.05, 1e-3):
-        x = rng.standard_normal(5)
-        central, forward, one_h = _cubic_cases(x, h)
-        _check_central(fn, cubic_sum, x, h, central, 1e-7, 1e-9, forward, one_h)
+        _check_central_on_cubic(fn, rng.standard_normal(5), h, rtol=1e-7)
     x = rng.uniform(-1.5, 1.5, (3, 2))
     _check_central(fn, rosenbrock, x, 1e-5, rosenbrock_grad(x), 1e-6, 1e-6)
     x = rng.standard_normal(7)
@@ -181,7 +147,7 @@ def central_diff_grad_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 2. Jacobian of softmax
+# Exercise 2 · ca-softmax-jacobian · reference: dk.numerics.softmax
 # ---------------------------------------------------------------------------
 
 _JACOBIAN_HINT = (
@@ -190,29 +156,46 @@ _JACOBIAN_HINT = (
 )
 
 
-def _softmax_jacobian_oracle(z):
-    return torch.autograd.functional.jacobian(
-        lambda t: torch.softmax(t, dim=0), torch.tensor(z, dtype=torch.float64)
-    ).numpy()
+def _softmax(z, axis=-1):
+    """softmax along ``axis``, computed stably (the row maximum subtracted first)."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _unstable_softmax(z, axis=-1):
+    """softmax without the maximum subtracted: overflows to NaN for large z."""
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _softmax_jacobian(s):
+    """diag(s) - s s^T for a probability vector s: (k,) -> (k, k)."""
+    return np.diag(s) - np.outer(s, s)
 
 
 def _check_softmax_jacobian(fn, z):
-    got, text = call(fn, "softmax_jacobian", z, hint=_JACOBIAN_HINT)
-    expected = _softmax_jacobian_oracle(z)
-    s = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
-    hint = diagnose(
-        got,
+    expected = oracles.jacobian(lambda t: t.softmax(dim=0), z)  # (k, k)
+    s = _softmax(np.asarray(z, dtype=float))
+    mistakes = [
+        (
+            lambda: _softmax_jacobian(_unstable_softmax(np.asarray(z, dtype=float))),
+            "exp overflowed: subtract max(z) before exponentiating",
+        ),
+        (-np.outer(s, s), "the diagonal is missing: add diag(s) to -s s^T"),
+        (np.diag(s), "the off-diagonal terms -s_i s_j are missing"),
+        (np.diag(s) + np.outer(s, s), "the outer product enters with a minus sign"),
+        (np.diag(s - s**2), "the off-diagonal terms -s_i s_j are missing"),
+    ]
+    harness.expect_returns(
+        fn,
+        "softmax_jacobian",
+        (z,),
+        expected,
         _JACOBIAN_HINT,
-        [
-            (-np.outer(s, s), "the diagonal is missing: add diag(s) to -s s^T"),
-            (np.diag(s), "the off-diagonal terms -s_i s_j are missing"),
-            (np.diag(s) + np.outer(s, s), "the outer product enters with a minus sign"),
-            (np.diag(s - s**2), "the off-diagonal terms -s_i s_j are missing"),
-        ],
+        rtol=1e-9,
+        atol=1e-12,
+        mistakes=mistakes,
     )
-    if not np.isfinite(as_float_array(got, text)).all():
-        hint = "exp overflowed: subtract max(z) before exponentiating; " + hint
-    expect_close(got, expected, text, hint, rtol=1e-9, atol=1e-12)
 
 
 def softmax_jacobian_basic(fn):
@@ -232,7 +215,7 @@ def softmax_jacobian_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 3. Gradient and Hessian of a quadratic
+# Exercise 3 · ca-quadratic · reference: none in dlkit (the closed form of the table)
 # ---------------------------------------------------------------------------
 
 _QUADRATIC_HINT = (
@@ -241,42 +224,42 @@ _QUADRATIC_HINT = (
 )
 
 
-def _quadratic_oracle(A, b, x):
-    At, bt = torch.tensor(A, dtype=torch.float64), torch.tensor(b, dtype=torch.float64)
+def _check_quadratic(fn, A, b, x):
+    result, text = harness.call(fn, "quadratic_grad_hess", A, b, x, hint=_QUADRATIC_HINT)
+    grad, hess = harness.unpack(result, text, ("gradient", "hessian"))
+    A, b, x = (np.asarray(v, dtype=float) for v in (A, b, x))
+    A_t, b_t = oracles.tensor(A), oracles.tensor(b)
 
     def f(v):
-        return 0.5 * v @ At @ v + bt @ v
+        return 0.5 * v @ A_t @ v + b_t @ v
 
-    point = torch.tensor(x, dtype=torch.float64)
-    grad = torch.autograd.functional.jacobian(f, point).numpy()
-    hess = torch.autograd.functional.hessian(f, point).numpy()
-    return grad, hess
-
-
-def _check_quadratic(fn, A, b, x):
-    result, text = call(fn, "quadratic_grad_hess", A, b, x, hint=_QUADRATIC_HINT)
-    grad, hess = _pair(result, text, "(gradient, Hessian)")
-    A, b, x = (np.asarray(v, dtype=float) for v in (A, b, x))
-    expected_grad, expected_hess = _quadratic_oracle(A, b, x)
-    grad_hint = diagnose(
+    grad_mistakes = [
+        (A @ x + b, "A x + b is only right for symmetric A; use 1/2 (A + A^T) x + b"),
+        (0.5 * A @ x + b, "differentiate both factors of x^T A x: 1/2 (A + A^T) x + b"),
+        (A.T @ x + b, "A^T x + b is only right for symmetric A; use 1/2 (A + A^T) x + b"),
+    ]
+    harness.expect_close(
         grad,
+        oracles.gradients(f, x)[0],
+        f"{text}[0] (the gradient)",
         _QUADRATIC_HINT,
-        [
-            (A @ x + b, "A x + b is only right for symmetric A; use 1/2 (A + A^T) x + b"),
-            (0.5 * A @ x + b, "differentiate both factors of x^T A x: 1/2 (A + A^T) x + b"),
-            (A.T @ x + b, "A^T x + b is only right for symmetric A; use 1/2 (A + A^T) x + b"),
-        ],
+        rtol=1e-9,
+        atol=1e-10,
+        mistakes=grad_mistakes,
     )
-    expect_close(grad, expected_grad, f"{text}[0] (the gradient)", grad_hint, 1e-9, 1e-10)
-    hess_hint = diagnose(
+    hess_mistakes = [
+        (A, "the Hessian of 1/2 x^T A x is the symmetric part 1/2 (A + A^T), not A"),
+        (A + A.T, "mind the 1/2 in f: the Hessian is 1/2 (A + A^T)"),
+    ]
+    harness.expect_close(
         hess,
+        oracles.hessian(f, x),
+        f"{text}[1] (the Hessian)",
         _QUADRATIC_HINT,
-        [
-            (A, "the Hessian of 1/2 x^T A x is the symmetric part 1/2 (A + A^T), not A"),
-            (A + A.T, "mind the 1/2 in f: the Hessian is 1/2 (A + A^T)"),
-        ],
+        rtol=1e-9,
+        atol=1e-10,
+        mistakes=hess_mistakes,
     )
-    expect_close(hess, expected_hess, f"{text}[1] (the Hessian)", hess_hint, 1e-9, 1e-10)
 
 
 def quadratic_grad_hess_basic(fn):
@@ -300,7 +283,7 @@ def quadratic_grad_hess_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 4. The chain rule on sin(x^2)
+# Exercise 4 · ca-chain-rule · reference: none in dlkit (the closed form of the table)
 # ---------------------------------------------------------------------------
 
 _CHAIN_HINT = (
@@ -310,22 +293,26 @@ _CHAIN_HINT = (
 
 
 def _check_chain(fn, x):
-    got, text = call(fn, "d_sin_x2", x, hint=_CHAIN_HINT)
-    x = np.asarray(x, dtype=float)
-    hint = diagnose(
-        got,
+    u = np.asarray(x, dtype=float)
+    mistakes = [
+        (np.cos(u**2), "the inner derivative 2x is missing: multiply cos(x^2) by 2x"),
+        (
+            2 * u * np.cos(u),
+            "evaluate the outer derivative at the inner value: cos(x^2), not cos(x)",
+        ),
+        (np.cos(2 * u), "cos(2x) is not the derivative; the chain rule gives cos(x^2) * 2x"),
+        (2 * np.cos(u**2), "the inner derivative of x^2 is 2x, not 2"),
+    ]
+    harness.expect_returns(
+        fn,
+        "d_sin_x2",
+        (x,),
+        2 * u * np.cos(u**2),
         _CHAIN_HINT,
-        [
-            (np.cos(x**2), "the inner derivative 2x is missing: multiply cos(x^2) by 2x"),
-            (
-                2 * x * np.cos(x),
-                "evaluate the outer derivative at the inner value: cos(x^2), not cos(x)",
-            ),
-            (np.cos(2 * x), "cos(2x) is not the derivative; the chain rule gives cos(x^2) * 2x"),
-            (2 * np.cos(x**2), "the inner derivative of x^2 is 2x, not 2"),
-        ],
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=mistakes,
     )
-    expect_close(got, 2 * x * np.cos(x**2), text, hint, rtol=1e-10, atol=1e-12)
 
 
 def d_sin_x2_basic(fn):
@@ -344,7 +331,7 @@ def d_sin_x2_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 5. Taylor polynomial
+# Exercise 5 · ca-taylor · reference: dk.autodiff.taylor_polynomial
 # ---------------------------------------------------------------------------
 
 _TAYLOR_HINT = (
@@ -354,6 +341,7 @@ _TAYLOR_HINT = (
 
 
 def _taylor(derivs, a, x, shift=0, centred=True, factorial=True):
+    """T_n(x), or one of its classic misreadings: no k!, (k + shift)!, powers of x."""
     x = np.asarray(x, dtype=float)
     total = np.zeros_like(x)
     for k, d in enumerate(derivs):
@@ -363,22 +351,25 @@ def _taylor(derivs, a, x, shift=0, centred=True, factorial=True):
 
 
 def _check_taylor(fn, derivs, a, x):
-    got, text = call(fn, "taylor_poly", derivs, a, x, hint=_TAYLOR_HINT)
-    expected = _taylor(derivs, a, x)
-    hint = diagnose(
-        got,
+    mistakes = [
+        (_taylor(derivs, a, x, factorial=False), "divide the k-th term by k!"),
+        (_taylor(derivs, a, x, centred=False), "the powers are of (x - a), not of x"),
+        (_taylor(derivs, a, x, shift=1), "the k-th term divides by k!, not (k + 1)!"),
+        (
+            _taylor(derivs[:-1], a, x),
+            "include every derivative: k runs from 0 to len(derivs) - 1 inclusive",
+        ),
+    ]
+    harness.expect_returns(
+        fn,
+        "taylor_poly",
+        (derivs, a, x),
+        _taylor(derivs, a, x),
         _TAYLOR_HINT,
-        [
-            (_taylor(derivs, a, x, factorial=False), "divide the k-th term by k!"),
-            (_taylor(derivs, a, x, centred=False), "the powers are of (x - a), not of x"),
-            (_taylor(derivs, a, x, shift=1), "the k-th term divides by k!, not (k + 1)!"),
-            (
-                _taylor(derivs[:-1], a, x),
-                "include every derivative: k runs from 0 to len(derivs) - 1 inclusive",
-            ),
-        ],
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=mistakes,
     )
-    expect_close(got, expected, text, hint, rtol=1e-10, atol=1e-12)
 
 
 def taylor_poly_basic(fn):
@@ -394,11 +385,11 @@ def taylor_poly_hidden(fn):
     _check_taylor(fn, [2.5], 3.0, np.array([1.0, 2.0]))
     _check_taylor(fn, [0.0, 1.0, -1.0, 2.0], -0.5, 0.25)
     x = np.array([-1.0, 0.3, 1.0])
-    got, text = call(fn, "taylor_poly", [1.0] * 20, 0.0, x, hint=_TAYLOR_HINT)
-    expect_close(
-        got,
+    harness.expect_returns(
+        fn,
+        "taylor_poly",
+        ([1.0] * 20, 0.0, x),
         np.exp(x),
-        text,
         "20 terms of exp's series must match exp(x) to round-off; " + _TAYLOR_HINT,
         rtol=1e-12,
         atol=1e-14,
@@ -406,53 +397,54 @@ def taylor_poly_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 6. Finite-difference error against the step size
+# Exercise 6 · ca-fd-errors · reference: dk.autodiff.difference_quotient
 # ---------------------------------------------------------------------------
 
 _FD_HINT = (
     "for each h: forward = (f(x0 + h) - f(x0)) / h, central = (f(x0 + h) - f(x0 - h)) / (2 h); "
     "return the absolute errors |estimate - df(x0)| as two arrays shaped like hs"
 )
+_SIGNED = "return absolute errors |estimate - df(x0)|, not signed differences"
 
 
-def _fd_oracle(f, df, x0, hs):
+def _quotients(f, x0, hs):
+    """The forward and central difference quotients of f at x0, one per h: (len(hs),) each."""
     hs = np.asarray(hs, dtype=float)
-    exact = df(x0)
-    forward = np.array([abs((f(x0 + h) - f(x0)) / h - exact) for h in hs])
-    central = np.array([abs((f(x0 + h) - f(x0 - h)) / (2 * h) - exact) for h in hs])
+    forward = np.array([(f(x0 + h) - f(x0)) / h for h in hs])
+    central = np.array([(f(x0 + h) - f(x0 - h)) / (2 * h) for h in hs])
     return forward, central
 
 
 def _check_fd(fn, f, df, x0, hs):
-    result, text = call(fn, "fd_errors", f, df, x0, hs, hint=_FD_HINT)
-    forward, central = _pair(result, text, "(forward_errors, central_errors)")
-    expected_forward, expected_central = _fd_oracle(f, df, x0, hs)
+    result, text = harness.call(fn, "fd_errors", f, df, x0, hs, hint=_FD_HINT)
+    forward_errors, central_errors = harness.unpack(
+        result, text, ("forward_errors", "central_errors")
+    )
+    forward, central = _quotients(f, x0, hs)
+    exact = df(x0)
+    expected_forward, expected_central = np.abs(forward - exact), np.abs(central - exact)
     swapped = "the two arrays are swapped: return (forward_errors, central_errors)"
-    forward_hint = diagnose(forward, _FD_HINT, [(expected_central, swapped)])
-    expect_close(
-        forward,
+    harness.expect_close(
+        forward_errors,
         expected_forward,
         f"{text}[0] (forward errors)",
-        forward_hint,
+        _FD_HINT,
         rtol=1e-6,
         atol=1e-12,
+        mistakes=[(expected_central, swapped), (forward - exact, _SIGNED)],
     )
-    divided_by_h = np.abs(2 * _central_estimates(f, x0, hs) - df(x0))
-    central_hint = diagnose(
-        central, _FD_HINT, [(divided_by_h, "the central difference divides by 2 h, not by h")]
-    )
-    expect_close(
-        central,
+    harness.expect_close(
+        central_errors,
         expected_central,
         f"{text}[1] (central errors)",
-        central_hint,
+        _FD_HINT,
         rtol=1e-6,
         atol=1e-12,
+        mistakes=[
+            (np.abs(2 * central - exact), "the central difference divides by 2 h, not by h"),
+            (central - exact, _SIGNED),
+        ],
     )
-
-
-def _central_estimates(f, x0, hs):
-    return np.array([(f(x0 + h) - f(x0 - h)) / (2 * h) for h in np.asarray(hs, dtype=float)])
 
 
 def fd_errors_basic(fn):
@@ -468,16 +460,16 @@ def fd_errors_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 7. Dual numbers as (value, derivative) pairs
+# Exercise 7 · ca-dual · reference: dk.autodiff.Dual
 # ---------------------------------------------------------------------------
 
 
 def _check_dual(fn, name, args, expected, hint, mistakes):
-    result, text = call(fn, name, *args, hint=hint)
-    value, deriv = _pair(result, text, "(value, derivative)")
-    value, deriv = as_number(value, f"{text}[0]"), as_number(deriv, f"{text}[1]")
-    got = np.array([value, deriv])
-    expect_close(got, expected, text, diagnose(got, hint, mistakes), rtol=1e-12, atol=1e-14)
+    """The learner's dual number ``(value, derivative)`` against ``expected``, both numbers."""
+    result, text = harness.call(fn, name, *args, hint=hint)
+    value, derivative = harness.unpack(result, text, ("value", "derivative"))
+    got = [harness.as_number(value, f"{text}[0]"), harness.as_number(derivative, f"{text}[1]")]
+    harness.expect_close(got, expected, text, hint, rtol=1e-12, atol=1e-14, mistakes=mistakes)
 
 
 _MUL_HINT = "(a + a' eps)(b + b' eps) = ab + (a' b + a b') eps, since eps^2 = 0 (product rule)"
@@ -485,17 +477,11 @@ _MUL_HINT = "(a + a' eps)(b + b' eps) = ab + (a' b + a b') eps, since eps^2 = 0 
 
 def _check_dual_mul(fn, a, b):
     (u, du), (v, dv) = a, b
-    _check_dual(
-        fn,
-        "dual_mul",
-        (a, b),
-        [u * v, du * v + u * dv],
-        _MUL_HINT,
-        [
-            ([u * v, du * dv], "the eps part is not a' b'; it is a' b + a b' (product rule)"),
-            ([u * v, du + dv], "the eps part is a' b + a b', not a' + b'"),
-        ],
-    )
+    mistakes = [
+        ([u * v, du * dv], "the eps part is not a' b'; it is a' b + a b' (product rule)"),
+        ([u * v, du + dv], "the eps part is a' b + a b', not a' + b'"),
+    ]
+    _check_dual(fn, "dual_mul", (a, b), [u * v, du * v + u * dv], _MUL_HINT, mistakes)
 
 
 def dual_mul_basic(fn):
@@ -505,53 +491,50 @@ def dual_mul_basic(fn):
 
 
 def dual_mul_hidden(fn):
+    """Random dual numbers (no 1s or 0s to hide a missing term), then a zero value."""
     rng = np.random.default_rng(4107)
     for _ in range(4):
-        a, b = tuple(rng.standard_normal(2)), tuple(rng.standard_normal(2))
+        a, b = rng.standard_normal(2), rng.standard_normal(2)
         _check_dual_mul(fn, tuple(map(float, a)), tuple(map(float, b)))
     _check_dual_mul(fn, (0.0, 1.0), (5.0, -2.0))
 
 
-def _check_dual_unary(fn, name, a, f, df, outer_name):
+def _check_dual_unary(fn, name, a, f, df):
+    """``name((u, u')) = (f(u), f'(u) u')``, with ``f`` and ``f'`` from ``math``."""
     u, du = a
     hint = (
-        f"{name}((a, a')) = ({outer_name}(a), {outer_name}'(a) * a'): the chain rule multiplies "
-        "by the incoming derivative a'"
+        f"{name}((a, a')) = ({f.__name__}(a), {f.__name__}'(a) * a'): the chain rule "
+        "multiplies by the incoming derivative a'"
     )
-    _check_dual(
-        fn,
-        name,
-        (a,),
-        [f(u), df(u) * du],
-        hint,
-        [([f(u), df(u)], "multiply the derivative by the incoming a' (chain rule)")],
-    )
+    mistakes = [([f(u), df(u)], "multiply the derivative by the incoming a' (chain rule)")]
+    _check_dual(fn, name, (a,), [f(u), df(u) * du], hint, mistakes)
 
 
 def dual_sin_basic(fn):
     """sin at (0, 1) gives (0, 1); at (pi/2, 1) gives (1, 0)."""
-    _check_dual_unary(fn, "dual_sin", (0.0, 1.0), math.sin, math.cos, "sin")
-    _check_dual_unary(fn, "dual_sin", (math.pi / 2, 1.0), math.sin, math.cos, "sin")
+    _check_dual_unary(fn, "dual_sin", (0.0, 1.0), math.sin, math.cos)
+    _check_dual_unary(fn, "dual_sin", (math.pi / 2, 1.0), math.sin, math.cos)
 
 
 def dual_sin_hidden(fn):
     """Incoming derivatives other than 1 (the chain rule), negative and zero a'."""
     for a in [(0.7, 2.5), (-1.2, -0.5), (3.0, 0.0), (2.0, 4.0)]:
-        _check_dual_unary(fn, "dual_sin", a, math.sin, math.cos, "sin")
+        _check_dual_unary(fn, "dual_sin", a, math.sin, math.cos)
 
 
 def dual_exp_basic(fn):
     """exp at (0, 1) gives (1, 1)."""
-    _check_dual_unary(fn, "dual_exp", (0.0, 1.0), math.exp, math.exp, "exp")
+    _check_dual_unary(fn, "dual_exp", (0.0, 1.0), math.exp, math.exp)
 
 
 def dual_exp_hidden(fn):
+    """Incoming derivatives other than 1 (the chain rule), negative and zero a'."""
     for a in [(1.0, 3.0), (-2.0, -0.5), (0.5, 0.0), (2.0, 1.5)]:
-        _check_dual_unary(fn, "dual_exp", a, math.exp, math.exp, "exp")
+        _check_dual_unary(fn, "dual_exp", a, math.exp, math.exp)
 
 
 # ---------------------------------------------------------------------------
-# 8. Reverse mode by hand on a small graph
+# Exercise 8 · ca-graph-backward · reference: dk.autodiff.Tensor
 # ---------------------------------------------------------------------------
 
 _GRAPH_HINT = (
@@ -561,40 +544,47 @@ _GRAPH_HINT = (
 )
 
 
-def _graph_oracle(x, y):
-    xt, yt = _torch(x), _torch(y)
-    f = (xt * yt + torch.sin(xt)) * torch.exp(-yt)
-    f.sum().backward()
-    return f.detach().numpy(), xt.grad.numpy(), yt.grad.numpy()
-
-
 def _check_graph(fn, x, y):
-    result, text = call(fn, "graph_backward", x, y, hint=_GRAPH_HINT)
-    f, dfdx, dfdy = _triple(result, text, "(f, df/dx, df/dy)")
-    expected_f, expected_x, expected_y = _graph_oracle(x, y)
+    result, text = harness.call(fn, "graph_backward", x, y, hint=_GRAPH_HINT)
+    f, dfdx, dfdy = harness.unpack(result, text, ("f", "dfdx", "dfdy"))
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    expect_close(
-        f, expected_f, f"{text}[0] (the value f)", "f = (x * y + sin(x)) * exp(-y)", 1e-10, 1e-12
+    value = (x * y + np.sin(x)) * np.exp(-y)
+    grad_x, grad_y = oracles.gradients(lambda s, t: ((s * t + s.sin()) * (-t).exp()).sum(), x, y)
+    harness.expect_close(
+        f,
+        value,
+        f"{text}[0] (the value f)",
+        "f = (x * y + sin(x)) * exp(-y)",
+        rtol=1e-10,
+        atol=1e-12,
     )
-    x_hint = diagnose(
+    x_mistakes = [
+        (y * np.exp(-y), "x feeds two nodes (x * y and sin x): add both contributions"),
+        (np.cos(x) * np.exp(-y), "x feeds two nodes (x * y and sin x): add both"),
+    ]
+    harness.expect_close(
         dfdx,
+        grad_x,
+        f"{text}[1] (df/dx)",
         _GRAPH_HINT,
-        [
-            (y * np.exp(-y), "x feeds two nodes (x * y and sin x): add both contributions"),
-            (np.cos(x) * np.exp(-y), "x feeds two nodes (x * y and sin x): add both"),
-        ],
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=x_mistakes,
     )
-    expect_close(dfdx, expected_x, f"{text}[1] (df/dx)", x_hint, 1e-10, 1e-12)
-    y_hint = diagnose(
+    y_mistakes = [
+        (x * np.exp(-y), "y also feeds exp(-y): add the path through v4 = exp(-y)"),
+        (-value, "y also feeds x * y: add the path through v1 = x * y"),
+        (x * np.exp(-y) + value, "d/dy exp(-y) = -exp(-y): mind the sign"),
+    ]
+    harness.expect_close(
         dfdy,
+        grad_y,
+        f"{text}[2] (df/dy)",
         _GRAPH_HINT,
-        [
-            (x * np.exp(-y), "y also feeds exp(-y): add the path through v4 = exp(-y)"),
-            (-expected_f, "y also feeds x * y: add the path through v1 = x * y"),
-            (x * np.exp(-y) + expected_f, "d/dy exp(-y) = -exp(-y): mind the sign"),
-        ],
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=y_mistakes,
     )
-    expect_close(dfdy, expected_y, f"{text}[2] (df/dy)", y_hint, 1e-10, 1e-12)
 
 
 def graph_backward_basic(fn):
@@ -611,7 +601,7 @@ def graph_backward_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 9. Backward rule of matmul
+# Exercise 9 · ca-matmul-backward · reference: dk.autodiff.Tensor.__matmul__
 # ---------------------------------------------------------------------------
 
 _MATMUL_HINT = (
@@ -621,32 +611,38 @@ _MATMUL_HINT = (
 
 
 def _check_matmul_backward(fn, A, B, G):
-    result, text = call(fn, "matmul_backward", A, B, G, hint=_MATMUL_HINT)
-    dA, dB = _pair(result, text, "(dA, dB)")
-    At, Bt = _torch(A), _torch(B)
-    (At @ Bt).backward(torch.tensor(np.asarray(G, dtype=float)))
-    A, B, G = (np.asarray(v, dtype=float) for v in (A, B, G))
-    expect_close(
-        dA, At.grad.numpy(), f"{text}[0] (dA)", _matmul_hint(dA, A, B, G, "A"), 1e-10, 1e-12
-    )
-    expect_close(
-        dB, Bt.grad.numpy(), f"{text}[1] (dB)", _matmul_hint(dB, A, B, G, "B"), 1e-10, 1e-12
-    )
-
-
-def _matmul_hint(got, A, B, G, which):
-    """The general hint, or a sharper one when ``got`` is a classic wrong product."""
-    if which == "A":
-        candidates = [(B.T, G, "dA = G B^T, with G on the left"), (G, B, "transpose B: dA = G B^T")]
-    else:
-        candidates = [
-            (G, A.T, "dB = A^T G, with A^T on the left"),
-            (A, G, "transpose A: dB = A^T G"),
-        ]
-    mistakes = [
-        (left @ right, hint) for left, right, hint in candidates if left.shape[1] == right.shape[0]
+    result, text = harness.call(fn, "matmul_backward", A, B, G, hint=_MATMUL_HINT)
+    dA, dB = harness.unpack(result, text, ("dA", "dB"))
+    expected_dA, expected_dB = oracles.vector_jacobian_products(lambda a, b: a @ b, (A, B), G)
+    # a product whose shapes do not fit raises, and the harness skips that mistake
+    dA_mistakes = [
+        (lambda: B.T @ G, "dA = G B^T, with G on the left"),
+        (lambda: G @ B, "transpose B: dA = G B^T"),
+        (expected_dA.T, "that is dA transposed: dA = G B^T has the shape of A"),
     ]
-    return diagnose(got, _MATMUL_HINT, mistakes)
+    harness.expect_close(
+        dA,
+        expected_dA,
+        f"{text}[0] (dA)",
+        _MATMUL_HINT,
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=dA_mistakes,
+    )
+    dB_mistakes = [
+        (lambda: G @ A.T, "dB = A^T G, with A^T on the left"),
+        (lambda: A @ G, "transpose A: dB = A^T G"),
+        (expected_dB.T, "that is dB transposed: dB = A^T G has the shape of B"),
+    ]
+    harness.expect_close(
+        dB,
+        expected_dB,
+        f"{text}[1] (dB)",
+        _MATMUL_HINT,
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=dB_mistakes,
+    )
 
 
 def matmul_backward_basic(fn):
@@ -669,7 +665,7 @@ def matmul_backward_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 10. Backward rule of log-softmax
+# Exercise 10 · ca-log-softmax-backward · reference: dk.autodiff.Tensor.log_softmax
 # ---------------------------------------------------------------------------
 
 _LOGSOFTMAX_HINT = (
@@ -679,28 +675,33 @@ _LOGSOFTMAX_HINT = (
 
 
 def _check_log_softmax_backward(fn, z, g):
-    got, text = call(fn, "log_softmax_backward", z, g, hint=_LOGSOFTMAX_HINT)
-    zt = _torch(z)
-    torch.log_softmax(zt, dim=1).backward(torch.tensor(np.asarray(g, dtype=float)))
+    (expected,) = oracles.vector_jacobian_products(lambda t: t.log_softmax(dim=1), (z,), g)
     z, g = np.asarray(z, dtype=float), np.asarray(g, dtype=float)
-    s = np.exp(z - z.max(axis=1, keepdims=True))
-    s /= s.sum(axis=1, keepdims=True)
-    hint = diagnose(
-        got,
+    s = _softmax(z, axis=1)  # (n, k)
+    row_sums = g.sum(axis=1, keepdims=True)  # (n, 1)
+    mistakes = [
+        (
+            lambda: g - _unstable_softmax(z, axis=1) * row_sums,
+            "exp overflowed: subtract the row maximum before exponentiating",
+        ),
+        (g - s, "multiply softmax(z) by the row sum of g: dz = g - s * sum(g)"),
+        (g - s * g.sum(axis=0, keepdims=True), "sum g over each row (axis=1), not each column"),
+        (g - s * g.sum(), "sum g over each row (axis=1, keepdims=True), not over everything"),
+        (
+            s * (g - (g * s).sum(axis=1, keepdims=True)),
+            "that is the backward of softmax; for log-softmax, dz = g - s * sum(g)",
+        ),
+    ]
+    harness.expect_returns(
+        fn,
+        "log_softmax_backward",
+        (z, g),
+        expected,
         _LOGSOFTMAX_HINT,
-        [
-            (g - s, "multiply softmax(z) by the row sum of g: dz = g - s * sum(g)"),
-            (g - s * g.sum(axis=0, keepdims=True), "sum g over each row (axis=1), not each column"),
-            (g - s * g.sum(), "sum g over each row (axis=1, keepdims=True), not over everything"),
-            (
-                s * (g - (g * s).sum(axis=1, keepdims=True)),
-                "that is the backward of softmax; for log-softmax, dz = g - s * sum(g)",
-            ),
-        ],
+        rtol=1e-9,
+        atol=1e-12,
+        mistakes=mistakes,
     )
-    if not np.isfinite(as_float_array(got, text)).all():
-        hint = "exp overflowed: subtract the row maximum before exponentiating; " + hint
-    expect_close(got, zt.grad.numpy(), text, hint, rtol=1e-9, atol=1e-12)
 
 
 def log_softmax_backward_basic(fn):
@@ -720,7 +721,7 @@ def log_softmax_backward_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# 11. Gradient checking
+# Exercise 11 · ca-gradient-check · reference: dk.testing.grad_check
 # ---------------------------------------------------------------------------
 
 _GRADCHECK_HINT = (
@@ -729,52 +730,67 @@ _GRADCHECK_HINT = (
 )
 
 
-def _relative_error(f, grad_f, x, eps=1e-6):
-    analytic = np.asarray(grad_f(x), dtype=float)
+def _relative_errors(f, grad_f, x, eps=1e-6):
+    """|g - n| / max(|g|, |n|, 1e-12) entry by entry, flattened: (x.size,)."""
+    analytic = np.asarray(grad_f(x), dtype=float).reshape(-1)
     numeric = np.zeros_like(analytic)
-    flat = x.reshape(-1).copy()
-    for i in range(flat.size):
-        up, down = flat.copy(), flat.copy()
-        up[i] += eps
-        down[i] -= eps
-        numeric.reshape(-1)[i] = (f(up.reshape(x.shape)) - f(down.reshape(x.shape))) / (2 * eps)
+    for i in range(x.size):
+        step = np.zeros(x.size)
+        step[i] = eps
+        up, down = x + step.reshape(x.shape), x - step.reshape(x.shape)
+        numeric[i] = (f(up) - f(down)) / (2 * eps)
     scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), 1e-12)
-    return float(np.max(np.abs(analytic - numeric) / scale))
+    return np.abs(analytic - numeric) / scale
 
 
-def _check_gradient_check(fn, f, grad_f, x, buggy):
-    got, text = call(fn, "gradient_check", f, grad_f, x, hint=_GRADCHECK_HINT)
-    value = as_number(got, text)
-    expected = _relative_error(f, grad_f, np.asarray(x, dtype=float))
-    if buggy:
-        expect(
-            math.isfinite(value) and abs(value - expected) <= 0.02 * expected,
-            f"{text} returned {show(value)}, but {grad_f.__name__} has a planted bug and the "
-            f"largest relative error is {expected:.4g}; hint: {_GRADCHECK_HINT} (take the "
-            "maximum over all entries, not the first entry or the mean)",
-        )
-    else:
-        expect(
-            math.isfinite(value) and 0.0 <= value < 1e-5,
-            f"{text} returned {show(value)} for a correct gradient, expected a relative error "
-            f"below 1e-5 (about {expected:.1g}); hint: {_GRADCHECK_HINT}",
-        )
+def _gradient_check(fn, f, grad_f, x):
+    """The learner's number, the call text and the relative errors entry by entry."""
+    result, text = harness.call(fn, "gradient_check", f, grad_f, x, hint=_GRADCHECK_HINT)
+    errors = _relative_errors(f, grad_f, np.asarray(x, dtype=float))
+    return harness.as_number(result, text), text, errors
+
+
+def _check_finds_the_bug(fn, f, grad_f, x):
+    """grad_f has a planted bug: the answer must be the largest relative error."""
+    value, text, errors = _gradient_check(fn, f, grad_f, x)
+    mistakes = [
+        (errors[0], "take the maximum over all entries, not the first entry"),
+        (errors.mean(), "take the maximum over all entries, not the mean"),
+    ]
+    hint = (
+        f"{grad_f.__name__} has a planted bug, so the largest relative error is large; "
+        + _GRADCHECK_HINT
+    )
+    harness.expect_number(value, errors.max(), text, hint, rtol=0.02, atol=1e-6, mistakes=mistakes)
+
+
+def _check_passes_the_gradient(fn, f, grad_f, x):
+    """grad_f is right: the answer must be a small relative error (round-off only)."""
+    value, text, errors = _gradient_check(fn, f, grad_f, x)
+    hint = _GRADCHECK_HINT
+    if math.isnan(value):
+        hint = "where both gradients are 0 the ratio is 0/0: keep the floor 1e-12 in the scale"
+    harness.expect(
+        0.0 <= value < 1e-5,
+        f"{text} returned {harness.show(value)} for a correct gradient, expected a relative "
+        f"error below 1e-5 (about {errors.max():.1g}); hint: {hint}",
+    )
 
 
 def gradient_check_basic(fn):
     """Rosenbrock with its exact gradient (small error) and with a planted bug (large error)."""
     x = np.array([0.5, -1.0, 1.5])
-    _check_gradient_check(fn, rosenbrock, rosenbrock_grad, x, buggy=False)
-    _check_gradient_check(fn, rosenbrock, rosenbrock_grad_buggy, x, buggy=True)
+    _check_passes_the_gradient(fn, rosenbrock, rosenbrock_grad, x)
+    _check_finds_the_bug(fn, rosenbrock, rosenbrock_grad_buggy, x)
 
 
 def gradient_check_hidden(fn):
     """A bug in the last entry only (max, not first/mean), 2-D x, zero gradients (no 0/0)."""
     rng = np.random.default_rng(4111)
     x = rng.uniform(-1, 1, 6)
-    _check_gradient_check(fn, log_cosh_sum, log_cosh_grad, x, buggy=False)
-    _check_gradient_check(fn, log_cosh_sum, log_cosh_grad_last_entry_wrong, x, buggy=True)
+    _check_passes_the_gradient(fn, log_cosh_sum, log_cosh_grad, x)
+    _check_finds_the_bug(fn, log_cosh_sum, log_cosh_grad_last_entry_wrong, x)
     X = rng.uniform(-1, 1.5, (2, 3))
-    _check_gradient_check(fn, rosenbrock, rosenbrock_grad, X, buggy=False)
-    _check_gradient_check(fn, rosenbrock, rosenbrock_grad_buggy, X, buggy=True)
-    _check_gradient_check(fn, log_cosh_sum, log_cosh_grad, np.zeros(3), buggy=False)
+    _check_passes_the_gradient(fn, rosenbrock, rosenbrock_grad, X)
+    _check_finds_the_bug(fn, rosenbrock, rosenbrock_grad_buggy, X)
+    _check_passes_the_gradient(fn, log_cosh_sum, log_cosh_grad, np.zeros(3))

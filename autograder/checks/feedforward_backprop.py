@@ -4,10 +4,10 @@ Every exercise has a visible ``<name>_basic(...)`` check (return type and shape 
 one small worked case) and a hidden ``<name>_hidden(...)`` check (seeded random inputs
 plus the edge cases behind the classic mistakes: the derivative at a kink, overflow
 for large inputs, a forgotten product rule, a missing 1/n, a missing ReLU mask,
-variance passed as a standard deviation, non-reproducible seeds, ...). The oracles
-are torch autograd, scipy and closed forms; the training checks compute accuracy
-themselves on held-out scikit-learn digits. Nothing here uses dlkit or the learner's
-other answers.
+variance passed as a standard deviation, zero initialisation, non-reproducible
+seeds, ...). The oracles are torch autograd (through ``oracles``), scipy and closed
+forms; the training checks compute accuracy themselves on held-out scikit-learn
+digits. Nothing here uses dlkit or the learner's other answers.
 """
 
 from functools import cache
@@ -15,48 +15,23 @@ from functools import cache
 import numpy as np
 import scipy.special
 
+from autograder.checks import oracles
 from autograder.checks.harness import (
     CheckFailed,
     as_float_array,
     call,
-    diagnose,
     expect,
     expect_close,
+    expect_number,
+    expect_reproducible,
+    expect_returns,
+    expect_within,
     show,
+    unpack,
 )
 
 # ---------------------------------------------------------------------------
-# Shared helpers (local to this module)
-# ---------------------------------------------------------------------------
-
-
-def _torch_derivative(fn, x):
-    """Element-wise derivative of ``fn`` at ``x`` by torch autograd, in float64."""
-    import torch  # imported lazily: only the checks that need it pay for it
-
-    t = torch.tensor(np.asarray(x, dtype=float), requires_grad=True)
-    fn(t).sum().backward()
-    return t.grad.numpy()
-
-
-def _check_elementwise(fn, name, x, expected, hint, mistakes=(), extra=()):
-    got, text = call(fn, name, x, *extra)
-    got_array = as_float_array(got, text)
-    hint = diagnose(got_array, hint, mistakes) if got_array.shape == expected.shape else hint
-    expect_close(got_array, expected, text, hint, rtol=1e-6, atol=1e-10)
-
-
-def _tuple_of(result, text, count, what):
-    if not isinstance(result, tuple | list) or len(result) != count:
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a tuple of {count} items {what}; "
-            f"hint: end the function with `return {what.strip('()')}`"
-        )
-    return tuple(result)
-
-
-# ---------------------------------------------------------------------------
-# Exercise 1: leaky ReLU and its derivative
+# Exercise 1 · ff-leaky-relu · reference: dk.nn.leaky_relu, dk.nn.leaky_relu_grad
 # ---------------------------------------------------------------------------
 
 _LEAKY_HINT = "leaky_relu(x) = x where x > 0 and slope * x elsewhere (use np.where)"
@@ -67,32 +42,29 @@ _LEAKY_GRAD_HINT = (
 
 
 def _leaky_case(f, f_grad, x, slope):
-    import torch.nn.functional as F
-
+    F = oracles.torch().nn.functional
     x = np.asarray(x, dtype=float)
-    expected = np.where(x > 0, x, slope * x)
-    _check_elementwise(
+    expect_returns(
         f,
         "leaky_relu",
-        x,
-        expected,
+        (x, slope),
+        np.where(x > 0, x, slope * x),
         _LEAKY_HINT,
-        [(np.maximum(x, 0.0), "that is the plain ReLU: negative inputs keep slope * x")],
-        extra=(slope,),
+        atol=1e-10,
+        mistakes=[(np.maximum(x, 0.0), "that is the plain ReLU: negative inputs keep slope * x")],
     )
-    expected_grad = _torch_derivative(lambda t: F.leaky_relu(t, slope), x)
-    _check_elementwise(
+    expect_returns(
         f_grad,
         "leaky_relu_grad",
-        x,
-        expected_grad,
+        (x, slope),
+        oracles.elementwise_derivative(lambda t: F.leaky_relu(t, slope), x),
         _LEAKY_GRAD_HINT,
-        [
+        atol=1e-10,
+        mistakes=[
             (np.where(x >= 0, 1.0, slope), "at x = 0 use slope, not 1 (test x > 0, not x >= 0)"),
             (np.where(x > 0, 1.0, 0.0), "negative inputs have derivative slope, not 0"),
             (np.where(x > 0, x, slope * x), "that is leaky_relu itself, not its derivative"),
         ],
-        extra=(slope,),
     )
 
 
@@ -102,7 +74,7 @@ def leaky_relu_basic(f, f_grad):
 
 
 def leaky_relu_hidden(f, f_grad):
-    """The kink x = 0, other slopes, 2-D arrays, integers, random inputs."""
+    """The kink x = 0, other slopes, 2-D arrays, integer values, random inputs."""
     rng = np.random.default_rng(801)
     _leaky_case(f, f_grad, np.array([-1.0, 0.0, 1.0]), 0.01)
     _leaky_case(f, f_grad, rng.normal(0, 3, (4, 5)), 0.2)
@@ -111,41 +83,34 @@ def leaky_relu_hidden(f, f_grad):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 2: derivatives of sigmoid and tanh
+# Exercise 2 · ff-sigmoid-tanh · reference: dk.nn.sigmoid_grad, dk.nn.tanh_grad
 # ---------------------------------------------------------------------------
+
+_SIGMOID_HINT = (
+    "sigma'(x) = sigma(x) * (1 - sigma(x)); compute sigma stably (for x < 0 use "
+    "exp(x) / (1 + exp(x))) so that large |x| gives 0, not nan"
+)
+_TANH_HINT = "tanh'(x) = 1 - tanh(x)**2; use np.tanh, which never overflows"
 
 
 def _sigmoid_case(fn, x):
-    x = np.asarray(x, dtype=float)
     s = scipy.special.expit(x)
-    _check_elementwise(
-        fn,
-        "sigmoid_grad",
-        x,
-        s * (1.0 - s),
-        "sigma'(x) = sigma(x) * (1 - sigma(x)); compute sigma stably (for x < 0 use "
-        "exp(x) / (1 + exp(x))) so that large |x| gives 0, not nan",
-        [
-            (s, "that is sigma(x) itself; the derivative is sigma(x) * (1 - sigma(x))"),
-            (s * (1.0 + s), "the derivative is sigma * (1 - sigma), with a minus sign"),
-        ],
+    mistakes = [
+        (s, "that is sigma(x) itself; the derivative is sigma(x) * (1 - sigma(x))"),
+        (s * (1.0 + s), "the derivative is sigma * (1 - sigma), with a minus sign"),
+    ]
+    expect_returns(
+        fn, "sigmoid_grad", (x,), s * (1.0 - s), _SIGMOID_HINT, atol=1e-10, mistakes=mistakes
     )
 
 
 def _tanh_case(fn, x):
-    x = np.asarray(x, dtype=float)
     t = np.tanh(x)
-    _check_elementwise(
-        fn,
-        "tanh_grad",
-        x,
-        1.0 - t * t,
-        "tanh'(x) = 1 - tanh(x)**2; use np.tanh, which never overflows",
-        [
-            (1.0 - t, "square the tanh: tanh'(x) = 1 - tanh(x)**2"),
-            (1.0 - x * x, "square tanh(x), not x: tanh'(x) = 1 - tanh(x)**2"),
-        ],
-    )
+    mistakes = [
+        (1.0 - t, "square the tanh: tanh'(x) = 1 - tanh(x)**2"),
+        (1.0 - x * x, "square tanh(x), not x: tanh'(x) = 1 - tanh(x)**2"),
+    ]
+    expect_returns(fn, "tanh_grad", (x,), 1.0 - t * t, _TANH_HINT, atol=1e-10, mistakes=mistakes)
 
 
 def sigmoid_tanh_grad_basic(sigmoid_grad, tanh_grad):
@@ -168,53 +133,44 @@ def sigmoid_tanh_grad_hidden(sigmoid_grad, tanh_grad):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 3: derivatives of GELU and swish
+# Exercise 3 · ff-gelu-swish · reference: dk.nn.gelu_grad, dk.nn.swish_grad
 # ---------------------------------------------------------------------------
+
+_GELU_HINT = (
+    "gelu(x) = x * Phi(x) is a product: gelu'(x) = Phi(x) + x * phi(x), with Phi the "
+    "standard normal CDF and phi its density exp(-x**2 / 2) / sqrt(2 pi)"
+)
+_SWISH_HINT = (
+    "swish(x) = x * sigma(beta x); by the product and chain rules "
+    "swish'(x) = s + beta * x * s * (1 - s) with s = sigma(beta x)"
+)
 
 
 def _gelu_case(fn, x):
-    import torch.nn.functional as F
-
-    x = np.asarray(x, dtype=float)
+    F = oracles.torch().nn.functional
     cdf = scipy.special.ndtr(x)
-    _check_elementwise(
-        fn,
-        "gelu_grad",
-        x,
-        _torch_derivative(lambda t: F.gelu(t, approximate="none"), x),
-        "gelu(x) = x * Phi(x) is a product: gelu'(x) = Phi(x) + x * phi(x), with Phi the "
-        "standard normal CDF and phi its density exp(-x**2 / 2) / sqrt(2 pi)",
-        [
-            (cdf, "product rule: gelu'(x) = Phi(x) + x * phi(x), not just Phi(x)"),
-            (x * cdf, "that is gelu itself, not its derivative"),
-            (
-                cdf + x * np.exp(-(x**2)) / np.sqrt(2 * np.pi),
-                "the normal density is exp(-x**2 / 2) / sqrt(2 pi): mind the 1/2",
-            ),
-        ],
-    )
+    mistakes = [
+        (cdf, "product rule: gelu'(x) = Phi(x) + x * phi(x), not just Phi(x)"),
+        (x * cdf, "that is gelu itself, not its derivative"),
+        (
+            cdf + x * np.exp(-(x**2)) / np.sqrt(2 * np.pi),
+            "the normal density is exp(-x**2 / 2) / sqrt(2 pi): mind the 1/2",
+        ),
+    ]
+    expected = oracles.elementwise_derivative(lambda t: F.gelu(t, approximate="none"), x)
+    expect_returns(fn, "gelu_grad", (x,), expected, _GELU_HINT, atol=1e-10, mistakes=mistakes)
 
 
 def _swish_case(fn, x, beta):
-    import torch
-
-    x = np.asarray(x, dtype=float)
+    torch = oracles.torch()
     s = scipy.special.expit(beta * x)
-    _check_elementwise(
-        fn,
-        "swish_grad",
-        x,
-        _torch_derivative(lambda t: t * torch.sigmoid(beta * t), x),
-        "swish(x) = x * sigma(beta x); by the product and chain rules "
-        "swish'(x) = s + beta * x * s * (1 - s) with s = sigma(beta x)",
-        [
-            (
-                s + x * s * (1 - s),
-                "the chain rule brings a factor beta: s + beta * x * s * (1 - s)",
-            ),
-            (s, "product rule: add x * d/dx sigma(beta x) = beta * x * s * (1 - s)"),
-        ],
-        extra=(beta,),
+    mistakes = [
+        (s + x * s * (1 - s), "the chain rule brings a factor beta: s + beta * x * s * (1 - s)"),
+        (s, "product rule: add x * d/dx sigma(beta x) = beta * x * s * (1 - s)"),
+    ]
+    expected = oracles.elementwise_derivative(lambda t: t * torch.sigmoid(beta * t), x)
+    expect_returns(
+        fn, "swish_grad", (x, beta), expected, _SWISH_HINT, atol=1e-10, mistakes=mistakes
     )
 
 
@@ -236,11 +192,14 @@ def gelu_swish_grad_hidden(gelu_grad, swish_grad):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 4: forward pass of the 2-layer MLP
+# Exercise 4 · ff-forward · reference: dk.nn.mlp (Linear, ReLU, Linear).forward
 # ---------------------------------------------------------------------------
+
+_FORWARD_HINT = "logits = relu(X @ W1 + b1) @ W2 + b2, shape (n, k): one row per example"
 
 
 def _mlp_params(rng, d, h, k):
+    """W1 (d, h), b1 (h,), W2 (h, k), b2 (k,)."""
     return (
         rng.normal(0, 1 / np.sqrt(d), (d, h)),
         rng.normal(0, 0.5, h),
@@ -250,20 +209,23 @@ def _mlp_params(rng, d, h, k):
 
 
 def _forward_case(fn, X, W1, b1, W2, b2):
-    got, text = call(fn, "mlp_forward", X, W1, b1, W2, b2)
-    z1 = X @ W1 + b1
-    expected = np.maximum(z1, 0.0) @ W2 + b2
-    got_array = as_float_array(got, text)
-    hint = diagnose(
-        got_array,
-        "logits = relu(X @ W1 + b1) @ W2 + b2, shape (n, k): one row per example",
-        [
-            (np.maximum(expected, 0.0), "the output layer has no ReLU: return the raw scores"),
-            (np.maximum(X @ W1, 0.0) @ W2, "add the biases b1 and b2"),
-            (z1 @ W2 + b2, "apply the ReLU to the hidden layer: relu(X @ W1 + b1)"),
-        ],
+    z1 = X @ W1 + b1  # (n, h)
+    logits = np.maximum(z1, 0.0) @ W2 + b2  # (n, k)
+    mistakes = [
+        (np.maximum(logits, 0.0), "the output layer has no ReLU: return the raw scores"),
+        (np.maximum(X @ W1, 0.0) @ W2, "add the biases b1 and b2"),
+        (z1 @ W2 + b2, "apply the ReLU to the hidden layer: relu(X @ W1 + b1)"),
+    ]
+    expect_returns(
+        fn,
+        "mlp_forward",
+        (X, W1, b1, W2, b2),
+        logits,
+        _FORWARD_HINT,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=mistakes,
     )
-    expect_close(got_array, expected, text, hint, rtol=1e-8, atol=1e-10)
 
 
 def mlp_forward_basic(fn):
@@ -284,45 +246,50 @@ def mlp_forward_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 5: softmax cross-entropy and its gradient
+# Exercise 5 · ff-softmax-ce · reference: dk.nn.softmax_cross_entropy_and_grad
 # ---------------------------------------------------------------------------
 
+_CE_LOSS_HINT = (
+    "loss = mean over rows of -log softmax(z)[y]; subtract the row maximum before "
+    "exponentiating, or use log-sum-exp, so that huge logits do not overflow"
+)
+_CE_GRAD_HINT = "dL/dz = (softmax(z) - onehot(y)) / n; stable softmax: subtract the row maximum"
 
-def _torch_cross_entropy(logits, labels):
-    import torch
-    import torch.nn.functional as F
 
-    t = torch.tensor(np.asarray(logits, dtype=float), requires_grad=True)
-    loss = F.cross_entropy(t, torch.tensor(np.asarray(labels, dtype=np.int64)))
-    loss.backward()
-    return float(loss.detach()), t.grad.numpy()
+def _cross_entropy_gradient(logits, labels):
+    """d mean cross-entropy / d logits by torch autograd."""
+    torch = oracles.torch()
+    y_t = torch.as_tensor(labels)
+    return oracles.gradients(lambda z: torch.nn.functional.cross_entropy(z, y_t), logits)[0]
 
 
 def _softmax_ce_case(fn, logits, labels):
-    got, text = call(fn, "softmax_cross_entropy", logits, labels)
-    loss, grad = _tuple_of(got, text, 2, "(loss, grad)")
-    expected_loss, expected_grad = _torch_cross_entropy(logits, labels)
-    n = len(labels)
-    loss_array = as_float_array(loss, text + "[0]")
-    loss_hint = diagnose(
-        loss_array,
-        "loss = mean over rows of -log softmax(z)[y]; subtract the row maximum before "
-        "exponentiating, or use log-sum-exp, so that huge logits do not overflow",
-        [(expected_loss * n, "average over the batch: divide the summed loss by n")],
+    result, text = call(fn, "softmax_cross_entropy", logits, labels, hint=_CE_LOSS_HINT)
+    loss, grad = unpack(result, text, ("loss", "grad"))
+    rows, y = np.arange(len(labels)), np.asarray(labels, dtype=np.int64)
+    n = len(y)
+    expected_loss = -np.mean(scipy.special.log_softmax(logits, axis=1)[rows, y])
+    expect_number(
+        loss,
+        expected_loss,
+        f"{text}[0] (the loss)",
+        _CE_LOSS_HINT,
+        rtol=1e-7,
+        mistakes=[(n * expected_loss, "average over the batch: divide the summed loss by n")],
     )
-    expect_close(loss_array, expected_loss, text + "[0] (the loss)", loss_hint, rtol=1e-7)
-    grad_array = as_float_array(grad, text + "[1]")
-    probabilities = expected_grad * n + np.eye(logits.shape[1])[labels]
-    grad_hint = diagnose(
-        grad_array,
-        "dL/dz = (softmax(z) - onehot(y)) / n; stable softmax: subtract the row maximum",
-        [
-            (expected_grad * n, "the loss is a mean over n rows, so divide the gradient by n"),
+    expected_grad = _cross_entropy_gradient(logits, y)  # (n, k)
+    probabilities = scipy.special.softmax(logits, axis=1)
+    expect_close(
+        grad,
+        expected_grad,
+        f"{text}[1] (the gradient)",
+        _CE_GRAD_HINT,
+        mistakes=[
+            (n * expected_grad, "the loss is a mean over n rows, so divide the gradient by n"),
             (probabilities / n, "subtract 1 at each row's true class: softmax(z) - onehot(y)"),
             (-expected_grad, "the sign is softmax(z) - onehot(y), not the reverse"),
         ],
     )
-    expect_close(grad_array, expected_grad, text + "[1] (the gradient)", grad_hint, rtol=1e-6)
 
 
 def softmax_cross_entropy_basic(fn):
@@ -340,69 +307,66 @@ def softmax_cross_entropy_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 6: backward pass of the 2-layer MLP
+# Exercise 6 · ff-backward · reference: dk.nn.Sequential.backward (Linear, ReLU, Linear)
 # ---------------------------------------------------------------------------
 
 _GRAD_NAMES = ("dW1", "db1", "dW2", "db2")
 
 
-def _torch_mlp_grads(X, y, params):
-    import torch
-    import torch.nn.functional as F
+def _mlp_gradients(X, y, params):
+    """Gradients of the mean cross-entropy of relu(X W1 + b1) W2 + b2 by torch autograd."""
+    torch = oracles.torch()
+    X_t, y_t = oracles.tensor(X), torch.as_tensor(np.asarray(y, dtype=np.int64))
 
-    tensors = [torch.tensor(p, requires_grad=True) for p in params]
-    W1, b1, W2, b2 = tensors
-    logits = torch.relu(torch.tensor(X) @ W1 + b1) @ W2 + b2
-    F.cross_entropy(logits, torch.tensor(np.asarray(y, dtype=np.int64))).backward()
-    return [t.grad.numpy() for t in tensors]
+    def loss(W1, b1, W2, b2):
+        logits = torch.relu(X_t @ W1 + b1) @ W2 + b2
+        return torch.nn.functional.cross_entropy(logits, y_t)
+
+    return oracles.gradients(loss, *params)
 
 
 def _backward_mistakes(X, y, W1, b1, W2, b2):
     """The gradients that the classic wrong backward passes produce, with hints."""
     n = len(y)
-    z1 = X @ W1 + b1
+    z1 = X @ W1 + b1  # (n, h)
     h = np.maximum(z1, 0.0)
-    logits = h @ W2 + b2
-    p = np.exp(logits - logits.max(axis=1, keepdims=True))
-    p /= p.sum(axis=1, keepdims=True)
+    p = scipy.special.softmax(h @ W2 + b2, axis=1)  # (n, k)
     dz2 = (p - np.eye(W2.shape[1])[y]) / n
-    dh = dz2 @ W2.T
-    no_mask = dh
+    dh = dz2 @ W2.T  # (n, h)
+    no_mask = "multiply by the ReLU derivative: dz1 = dh * (z1 > 0)"
+    no_mean = "the loss is a mean: the gradients carry a 1/n"
     return {
-        "dW1": [
-            (X.T @ no_mask, "multiply by the ReLU derivative: dz1 = dh * (z1 > 0)"),
-            (n * X.T @ (dh * (z1 > 0)), "the loss is a mean: the gradients carry a 1/n"),
-        ],
+        "dW1": [(X.T @ dh, no_mask), (n * X.T @ (dh * (z1 > 0)), no_mean)],
         "db1": [
-            (no_mask.sum(axis=0), "multiply by the ReLU derivative: dz1 = dh * (z1 > 0)"),
+            (dh.sum(axis=0), no_mask),
             ((dh * (z1 > 0)).mean(axis=0), "db1 sums dz1 over the batch (the 1/n is in dz)"),
         ],
-        "dW2": [
-            (n * h.T @ dz2, "the loss is a mean: the gradients carry a 1/n"),
-            (X.T @ dz2 if X.shape[1] == h.shape[1] else None, "dW2 = h.T @ dz2 (h, not X)"),
-        ],
+        "dW2": [(n * h.T @ dz2, no_mean), (X.T @ dz2, "dW2 = h.T @ dz2 (h, not X)")],
         "db2": [
             (dz2.mean(axis=0), "db2 sums dz2 over the batch (the 1/n is already in dz2)"),
-            (n * dz2.sum(axis=0), "the loss is a mean: the gradients carry a 1/n"),
+            (n * dz2.sum(axis=0), no_mean),
         ],
     }
 
 
 def _backward_case(fn, X, y, params):
-    got, text = call(fn, "mlp_backward", X, y, *params)
-    grads = _tuple_of(got, text, 4, "(dW1, db1, dW2, db2)")
-    expected = _torch_mlp_grads(X, y, params)
-    mistakes = _backward_mistakes(np.asarray(X, dtype=float), np.asarray(y), *params)
+    result, text = call(fn, "mlp_backward", X, y, *params)
+    grads = unpack(result, text, _GRAD_NAMES)
+    expected = _mlp_gradients(X, y, params)
+    mistakes = _backward_mistakes(X, y, *params)
     for i, name in enumerate(_GRAD_NAMES):
-        got_array = as_float_array(grads[i], f"{text}[{i}]")
-        known = [(wrong, hint) for wrong, hint in mistakes[name] if wrong is not None]
-        hint = diagnose(
-            got_array,
+        hint = (
             f"{name} has the shape of {name[1:]}; backpropagate dz2 = (softmax - onehot) / n "
-            "through W2, the ReLU mask (z1 > 0) and W1",
-            known,
+            "through W2, the ReLU mask (z1 > 0) and W1"
         )
-        expect_close(got_array, expected[i], f"{text}[{i}] ({name})", hint, rtol=1e-6, atol=1e-10)
+        expect_close(
+            grads[i],
+            expected[i],
+            f"{text}[{i}] ({name})",
+            hint,
+            atol=1e-10,
+            mistakes=mistakes[name],
+        )
 
 
 def mlp_backward_basic(fn):
@@ -423,48 +387,36 @@ def mlp_backward_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Exercise 7: Xavier and He initialisation
+# Exercise 7 · ff-init · reference: dk.nn.xavier_normal, dk.nn.he_normal
 # ---------------------------------------------------------------------------
 
 
 def _check_init(fn, name, n_in, n_out, variance, mistakes, hint):
-    got, text = call(fn, name, n_in, n_out, 0)
+    """Shape (n_in, n_out), mean 0 within 5 standard errors, variance within 5%;
+    ``mistakes`` are (the variance a mistake gives, its message)."""
+    got, text = call(fn, name, n_in, n_out, 0, hint=hint)
     W = as_float_array(got, text)
     expect(
         W.shape == (n_in, n_out),
         f"{text} returned shape {W.shape}, expected ({n_in}, {n_out}); hint: rows are "
         "inputs, columns outputs, so that a layer computes X @ W",
     )
+    expect_within(
+        float(W.mean()),
+        0.0,
+        np.sqrt(variance / W.size),
+        text,
+        "mean of the weights",
+        "draw the weights from a distribution centred on 0",
+        z=5.0,
+    )
     measured = float(W.var())
-    mean_limit = 5 * np.sqrt(variance / W.size)  # five standard errors of the mean
-    if abs(float(W.mean())) > mean_limit:
-        raise CheckFailed(
-            f"{text} has mean {float(W.mean()):.3g}, expected about 0; hint: draw the weights "
-            "from a distribution centred on 0"
-        )
     if not np.isclose(measured, variance, rtol=0.05):
-        known = [(wrong, h) for wrong, h in mistakes if np.isclose(measured, wrong, rtol=0.05)]
+        known = [message for wrong, message in mistakes if np.isclose(measured, wrong, rtol=0.05)]
         raise CheckFailed(
-            f"{text} has variance {measured:.4g}, expected {variance:.4g}; "
-            f"hint: {known[0][1] if known else hint}"
+            f"{text} has variance {measured:.4g}, expected {variance:.4g} (within 5%); "
+            f"hint: {known[0] if known else hint}"
         )
-
-
-def _check_seeding(fn, name, n_in, n_out):
-    first, text = call(fn, name, n_in, n_out, 5)
-    second, _ = call(fn, name, n_in, n_out, 5)
-    other, _ = call(fn, name, n_in, n_out, 6)
-    first, second = as_float_array(first, text), as_float_array(second, text)
-    expect(
-        np.array_equal(first, second),
-        f"two calls {text} returned different weights; hint: draw from "
-        "rng = np.random.default_rng(seed), not from np.random's global state",
-    )
-    expect(
-        not np.array_equal(first, as_float_array(other, text)),
-        f"{name}({n_in}, {n_out}, 5) and {name}({n_in}, {n_out}, 6) returned the same weights; "
-        "hint: build the generator from the seed argument",
-    )
 
 
 def _xavier(fn, n_in, n_out):
@@ -503,12 +455,12 @@ def init_hidden(xavier_init, he_init):
     _xavier(xavier_init, 100, 900)
     _he(he_init, 800, 100)
     _he(he_init, 100, 900)
-    _check_seeding(xavier_init, "xavier_init", 30, 20)
-    _check_seeding(he_init, "he_init", 30, 20)
+    expect_reproducible(xavier_init, "xavier_init", (30, 20), 5)
+    expect_reproducible(he_init, "he_init", (30, 20), 5)
 
 
 # ---------------------------------------------------------------------------
-# Exercise 8: variance through depth, by simulation
+# Exercise 8 · ff-depth · reference: dk.nn.init_weights, dk.nn.get_activation
 # ---------------------------------------------------------------------------
 
 _DEPTH_HINT = (
@@ -521,21 +473,26 @@ def _theory(init, activation, depth):
     """Var(z_l), l = 1..depth, for a N(0, 1) input and square layers (mean-field)."""
     gain = {"xavier": 1.0, "he": 2.0}[init]  # width * Var(W)
     second_moment = {"linear": 1.0, "relu": 0.5}[activation]  # E[f(z)^2] / Var(z)
-    first = gain  # Var(z_1) = gain * E[x^2] = gain
-    return first * (gain * second_moment) ** np.arange(depth)
+    return gain * (gain * second_moment) ** np.arange(depth)  # Var(z_1) = gain * E[x^2]
 
 
-def _simulate(init, activation, depth, width, n, seed):
-    """The check's own simulation (for tanh, where there is no closed form)."""
+def _simulate(init, depth, width, n, seed):
+    """The check's own simulation of a tanh network (there is no closed form)."""
     rng = np.random.default_rng(seed)
     h = rng.normal(size=(n, width))
     scale = np.sqrt({"xavier": 1.0, "he": 2.0}[init] / width)
-    out = []
+    variances = []
     for _ in range(depth):
         z = h @ rng.normal(0, scale, (width, width))
-        out.append(z.var())
+        variances.append(z.var())
         h = np.tanh(z)
-    return np.array(out)
+    return np.array(variances)
+
+
+def _within(got, expected, tolerance):
+    """True when |log(got / expected)| <= tolerance at every layer (NaN is never within)."""
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.abs(np.log(got / expected)) <= tolerance))
 
 
 def _depth_case(fn, init, activation, depth, width=128, n=400, seed=0):
@@ -547,20 +504,22 @@ def _depth_case(fn, init, activation, depth, width=128, n=400, seed=0):
         "per layer",
     )
     if activation == "tanh":
-        expected = np.mean(
-            [_simulate(init, activation, depth, width, n, s) for s in (1, 2)], axis=0
-        )
+        expected = np.mean([_simulate(init, depth, width, n, s) for s in (1, 2)], axis=0)
     else:
         expected = _theory(init, activation, depth)
     # A finite random network fluctuates around the theory, more so deeper down: accept
     # log(got / expected) within 0.2 + 0.15 l at layer l = 0, 1, ... (seen: < 0.75 l / 7).
     tolerance = 0.2 + 0.15 * np.arange(depth)
-    with np.errstate(all="ignore"):
-        log_ratio = np.log(got_array / expected)
-    if np.all(np.abs(log_ratio) <= tolerance):
+    if _within(got_array, expected, tolerance):
         return
     hint = _DEPTH_HINT
-    if activation == "relu" and np.allclose(got_array, expected * (0.5 - 0.5 / np.pi), rtol=0.2):
+    other = {"xavier": "he", "he": "xavier"}[init]
+    if activation != "tanh" and _within(got_array, _theory(other, activation, depth), tolerance):
+        hint = (
+            f"these are the variances of the {other} scheme: for init={init!r} draw W with "
+            "Var(W) = gain / width (gain 1 for xavier, 2 for he)"
+        )
+    elif activation == "relu" and np.allclose(got_array, expected * (0.5 - 0.5 / np.pi), rtol=0.2):
         hint = "record the variance of the pre-activation z = h @ W, not of relu(z)"
     elif np.all(np.isfinite(got_array)) and got_array[-1] < expected[-1] * 0.1:
         hint = "the signal dies out: is the standard deviation sqrt(gain / width)? " + hint
@@ -587,7 +546,7 @@ def depth_variances_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Exercises 9 and 10: training on the digits (numpy, then torch)
+# Exercise 9 · ff-train · reference: dk.nn.mlp with dk.nn.train_classifier
 # ---------------------------------------------------------------------------
 
 _N_TRAIN = 1000
@@ -607,7 +566,19 @@ def _digits():
     return parts
 
 
+def _digits_copy():
+    """Writable copies of X_train (1000, 64), y_train (1000,), X_test (797, 64), y_test (797,)."""
+    return tuple(np.array(a) for a in _digits())
+
+
+_TRAIN_HINT = (
+    "He-initialise W1 and W2 (zeros make every hidden unit identical), shuffle each epoch, "
+    "take one SGD step per mini-batch with the mean-loss gradient of your mlp_backward"
+)
+
+
 def _params_dict(result, text, d, hidden, k):
+    """The dict of arrays W1 (d, hidden), b1 (hidden,), W2 (hidden, k), b2 (k,)."""
     if not isinstance(result, dict) or set(result) != {"W1", "b1", "W2", "b2"}:
         raise CheckFailed(
             f"{text} returned {show(result)}, expected a dict with keys W1, b1, W2, b2; "
@@ -619,33 +590,42 @@ def _params_dict(result, text, d, hidden, k):
         params[key] = as_float_array(result[key], f"{text}['{key}']")
         expect(
             params[key].shape == shape,
-            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}",
+            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: rows are "
+            "a layer's inputs and columns its outputs, so that it computes h @ W + b",
         )
     return params
 
 
-def _train_case(fn, hidden, seed, minimum=0.85, epochs=20, lr=0.1, batch_size=32):
-    X, y, X_test, y_test = (np.array(a) for a in _digits())
-    got, text = call(
-        fn, "train_mlp", X, y, hidden=hidden, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed
-    )
-    params = _params_dict(got, text, 64, hidden, 10)
+def _expect_accurate(result, text, hidden, minimum=0.85):
+    """The returned network classifies at least ``minimum`` of the held-out digits."""
+    params = _params_dict(result, text, 64, hidden, 10)
+    _, _, X_test, y_test = _digits()
     with np.errstate(all="ignore"):
-        logits = np.maximum(X_test @ params["W1"] + params["b1"], 0.0) @ params["W2"] + params["b2"]
-    if not np.all(np.isfinite(logits)):
-        raise CheckFailed(
-            f"{text} returned weights that give inf or nan scores; hint: training diverged: "
-            "is the gradient divided by the batch size, as the mean loss requires?"
-        )
+        h = np.maximum(X_test @ params["W1"] + params["b1"], 0.0)  # (797, hidden)
+        logits = h @ params["W2"] + params["b2"]  # (797, 10)
+    expect(
+        np.all(np.isfinite(logits)),
+        f"{text} returned weights that give inf or nan scores; hint: training diverged: "
+        "is the gradient divided by the batch size, as the mean loss requires?",
+    )
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
-    if accuracy < minimum:
-        raise CheckFailed(
-            f"{text}: the returned network classifies {accuracy:.1%} of {len(y_test)} held-out "
-            f"digits correctly, expected at least {minimum:.0%}; hint: He-initialise W1 and "
-            "W2 (zeros make every hidden unit identical), shuffle each epoch, take one SGD "
-            "step per mini-batch with the mean-loss gradient of your mlp_backward"
+    if accuracy >= minimum:
+        return
+    hint = _TRAIN_HINT
+    if np.allclose(params["W1"], params["W1"][:, :1]):
+        hint = (
+            "every hidden unit has the same weights, so they all learn the same thing: "
+            "initialise W1 and W2 randomly (He), not with zeros"
         )
-    return params, text
+    elif not np.any(h > 0):
+        hint = (
+            "every hidden unit is 0 on every held-out digit (dead ReLUs): the steps were too "
+            "large; is the gradient divided by the batch size, as the mean loss requires?"
+        )
+    raise CheckFailed(
+        f"{text}: the returned network classifies {accuracy:.1%} of {len(y_test)} held-out "
+        f"digits correctly, expected at least {minimum:.0%}; hint: {hint}"
+    )
 
 
 def train_mlp_basic(fn):
@@ -654,22 +634,26 @@ def train_mlp_basic(fn):
     The reference reaches 89.5-96 % over 40 seeds (median 94 %); a correct network
     with other random draws than the reference's must pass whatever the seed, and
     lr 0.5 (up to 77 % for some seeds) was too unstable for that."""
-    _train_case(fn, hidden=32, seed=0)
+    X, y, _, _ = _digits_copy()
+    settings = {"hidden": 32, "epochs": 20, "lr": 0.1, "batch_size": 32, "seed": 0}
+    result, text = call(fn, "train_mlp", X, y, **settings)
+    _expect_accurate(result, text, hidden=32)
 
 
 def train_mlp_hidden(fn):
-    """Another width and seed; the same seed must give the same network."""
-    first, text = _train_case(fn, hidden=16, seed=3)
-    second, _ = _train_case(fn, hidden=16, seed=3)
-    expect(
-        all(np.array_equal(first[k], second[k]) for k in first),
-        f"two calls {text} returned different weights; hint: make every random choice "
-        "(initial weights, shuffling) from rng = np.random.default_rng(seed)",
-    )
+    """Another width and seed; the same seed gives the same network, another seed another."""
+    X, y, _, _ = _digits_copy()
+    result, text = expect_reproducible(fn, "train_mlp", (X, y, 16, 20, 0.1, 32), 3)
+    _expect_accurate(result, text, hidden=16)
 
 
-def _torch_case(fn, seed, minimum):
-    X, y, X_test, y_test = (np.array(a) for a in _digits())
+# ---------------------------------------------------------------------------
+# Exercise 10 · ff-torch · reference: dk.models.MLP with dk.train.fit and dk.train.predict
+# ---------------------------------------------------------------------------
+
+
+def _torch_case(fn, seed, minimum=0.90):
+    X, y, X_test, y_test = _digits_copy()
     got, text = call(fn, "torch_digits", X, y, X_test, seed)
     predictions = as_float_array(got, text)
     expect(
@@ -690,15 +674,18 @@ def _torch_case(fn, seed, minimum):
 
 def torch_digits_basic(fn):
     """Seed 0: at least 90% on held-out digits."""
-    _torch_case(fn, seed=0, minimum=0.90)
+    _torch_case(fn, seed=0)
 
 
 def torch_digits_hidden(fn):
-    """Another seed; the same seed gives the same predictions (torch.manual_seed)."""
-    first, text = _torch_case(fn, seed=4, minimum=0.90)
-    second, _ = _torch_case(fn, seed=4, minimum=0.90)
+    """Another seed; the same seed gives the same predictions (torch.manual_seed).
+
+    Compared here rather than by harness.expect_reproducible, whose hint is about numpy
+    generators: the fix for torch is torch.manual_seed."""
+    first, text = _torch_case(fn, seed=4)
+    again, _ = _torch_case(fn, seed=4)
     expect(
-        np.array_equal(first, second),
+        np.array_equal(first, again),
         f"two calls {text} gave different predictions; hint: call torch.manual_seed(seed) "
         "before building the model, and pass seed=seed to dk.train.fit",
     )

@@ -38,34 +38,9 @@ __all__ = [
 _SEED = 2024  # hidden inputs are random but the same on every run
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _expect_float_dtype(result, text):
-    """Fail unless ``result`` holds floating-point numbers (integer inputs included)."""
-    dtype = np.asarray(result).dtype
-    expect(
-        dtype.kind == "f",
-        f"{text} returned an array of dtype {dtype}, expected floating-point numbers "
-        "(float64); hint: convert the input first, for example "
-        "`X = np.asarray(X, dtype=float)`, so no result is rounded to an integer",
-    )
-
-
-def _expect_array(result, expected, text, hint, known_mistakes=(), integer_input=False):
-    """Compare an array result with ``expected``; diagnose known mistakes in the hint."""
-    got = as_float_array(result, text)
-    if integer_input:
-        _expect_float_dtype(result, text)
-    expected = np.asarray(expected, dtype=float)
-    if got.shape == expected.shape and np.allclose(
-        got, expected, rtol=1e-6, atol=1e-8, equal_nan=True
-    ):
-        return
-    expect_close(got, expected, text, diagnose(got, hint, known_mistakes))
-
-
-# --------------------------------------------------------------------------- demo (not graded)
+# ---------------------------------------------------------------------------
+# Demonstration (not graded) · reference: 2 * x
+# ---------------------------------------------------------------------------
 
 
 def double_demo(double):
@@ -75,7 +50,9 @@ def double_demo(double):
     expect_close(result, 2 * x, text, "multiply every entry by 2 (`return 2 * x`)")
 
 
-# --------------------------------------------------------------------------- centre_columns
+# ---------------------------------------------------------------------------
+# Exercise 1 · gs-centre-columns · reference: X - X.mean(axis=0) (numpy, no dlkit)
+# ---------------------------------------------------------------------------
 
 _CENTRE_HINT = (
     "subtract each column's own mean: take the mean over axis=0 (down each column), "
@@ -83,30 +60,41 @@ _CENTRE_HINT = (
 )
 
 
-def _centre_oracle(X):
-    X = np.asarray(X, dtype=float)
-    return X - X.sum(axis=0) / X.shape[0]
+def _expect_floats_close(result, text, data, expected, hint, mistakes):
+    """Compare the learner's array ``result`` with ``expected``, naming known mistakes.
+
+    When the input ``data`` holds integers, the result must still hold floats: an
+    integer result means the function rounded its answer.
+    """
+    as_float_array(result, text)  # a missing `return` is named before the dtype
+    if np.asarray(data).dtype.kind in "iu":
+        dtype = np.asarray(result).dtype
+        expect(
+            dtype.kind == "f",
+            f"{text} returned an array of dtype {dtype}, expected floating-point numbers "
+            "(float64); hint: convert the input first, for example "
+            "`X = np.asarray(X, dtype=float)`, so no result is rounded to an integer",
+        )
+    expect_close(result, expected, text, hint, mistakes=mistakes)
 
 
-def _centre_mistakes(X):
-    X = np.asarray(X, dtype=float)
-    return [
+def _check_centre(fn, X):
+    X_float = np.asarray(X, dtype=float)
+    expected = X_float - X_float.sum(axis=0) / X_float.shape[0]
+    mistakes = [
         (
-            X - X.mean(axis=1, keepdims=True),
+            X_float - X_float.mean(axis=1, keepdims=True),
             "you subtracted the row means; take the mean over axis=0 (down each column), "
             "not axis=1",
         ),
         (
-            X - X.mean(),
+            X_float - X_float.mean(),
             "you subtracted the overall mean of the array; take one mean per column with axis=0",
         ),
-        (X.mean(axis=0) - X, "the sign is flipped; compute X minus the column means"),
+        (-expected, "the sign is flipped; compute X minus the column means"),
     ]
-
-
-def _check_centre(fn, X, integer_input=False):
     result, text = call(fn, "centre_columns", X, hint=_CENTRE_HINT)
-    _expect_array(result, _centre_oracle(X), text, _CENTRE_HINT, _centre_mistakes(X), integer_input)
+    _expect_floats_close(result, text, X, expected, _CENTRE_HINT, mistakes)
 
 
 def centre_columns_basic(centre_columns):
@@ -121,10 +109,12 @@ def centre_columns_hidden(centre_columns):
     for shape in [(6, 3), (4, 4), (1, 5), (30, 1)]:
         X = rng.normal(loc=rng.uniform(-5, 5), scale=3.0, size=shape)
         _check_centre(centre_columns, X)
-    _check_centre(centre_columns, rng.integers(-9, 10, size=(5, 3)), integer_input=True)
+    _check_centre(centre_columns, rng.integers(-9, 10, size=(5, 3)))
 
 
-# --------------------------------------------------------------------------- count_in_interval
+# ---------------------------------------------------------------------------
+# Exercise 2 · gs-count-in-interval · reference: np.count_nonzero (numpy, no dlkit)
+# ---------------------------------------------------------------------------
 
 _COUNT_HINT = (
     "count the entries with low <= x < high: build the boolean mask "
@@ -132,28 +122,37 @@ _COUNT_HINT = (
 )
 
 
+def _count_hint(result, expected, x, low, high):
+    """The hint for a wrong count: the mistake it reproduces, else the general hint."""
+    if isinstance(result, np.ndarray):
+        return (
+            "return one number, not an array: count over all entries, "
+            "`np.count_nonzero(mask)` with no axis argument"
+        )
+    if isinstance(result, float) and result == expected:
+        return "return a whole number, for example `int(np.count_nonzero(mask))`"
+    mistakes = [
+        (
+            np.count_nonzero((x >= low) & (x <= high)),
+            "the interval is half-open: include low but leave out high (use x < high)",
+        ),
+        (
+            np.count_nonzero((x > low) & (x < high)),
+            "the interval is half-open: include low itself (use x >= low)",
+        ),
+    ]
+    return diagnose(result, _COUNT_HINT, mistakes, expected)
+
+
 def _check_count(fn, x, low, high):
     result, text = call(fn, "count_in_interval", x, low, high, hint=_COUNT_HINT)
     if result is None:
         as_float_array(result, text)  # raises: "did you forget the `return` statement?"
-    x = np.asarray(x, dtype=float)
-    expected = int(np.count_nonzero((x >= low) & (x < high)))
-    hint = _COUNT_HINT
     if isinstance(result, np.integer):
         result = int(result)  # shown as 4 rather than np.int64(4)
-    if isinstance(result, int):
-        if result == np.count_nonzero((x >= low) & (x <= high)) != expected:
-            hint = "the interval is half-open: include low but leave out high (use x < high)"
-        elif result == np.count_nonzero((x > low) & (x < high)) != expected:
-            hint = "the interval is half-open: include low itself (use x >= low)"
-    elif isinstance(result, float | np.floating) and result == expected:
-        hint = "return a whole number, for example `int(np.count_nonzero(mask))`"
-    elif isinstance(result, np.ndarray):
-        hint = (
-            "return one number, not an array: count over all entries, "
-            "`np.count_nonzero(mask)` with no axis argument"
-        )
-    expect_equal(result, expected, text, hint)
+    x = np.asarray(x, dtype=float)
+    expected = int(np.count_nonzero((x >= low) & (x < high)))
+    expect_equal(result, expected, text, _count_hint(result, expected, x, low, high))
 
 
 def count_in_interval_basic(count_in_interval):
@@ -173,7 +172,9 @@ def count_in_interval_hidden(count_in_interval):
     _check_count(count_in_interval, np.array([1.0, 2.0, 3.0]), 2.0, 2.0)
 
 
-# --------------------------------------------------------------------------- standardise_columns
+# ---------------------------------------------------------------------------
+# Exercise 3 · gs-standardise-columns · reference: (X - mean) / std (numpy, no dlkit)
+# ---------------------------------------------------------------------------
 
 _STANDARDISE_HINT = (
     "subtract the column means (axis=0) and divide by the population standard deviation "
@@ -181,54 +182,50 @@ _STANDARDISE_HINT = (
 )
 
 
-def _standardise_oracle(X):
-    X = np.asarray(X, dtype=float)
+def _nonzero(sigma):
+    """``sigma`` with its zeros replaced by 1, to divide by safely."""
+    return np.where(sigma > 0, sigma, 1.0)
+
+
+def _standardised(X):
+    """The oracle: z-scores per column by the definitions, 0 in constant columns."""
     n = X.shape[0]
     deviations = X - X.sum(axis=0) / n
     sigma = np.sqrt((deviations**2).sum(axis=0) / n)
-    safe = np.where(sigma > 0, sigma, 1.0)
-    return np.where(sigma > 0, deviations / safe, 0.0)
+    return np.where(sigma > 0, deviations / _nonzero(sigma), 0.0)
 
 
 def _standardise_mistakes(X):
-    X = np.asarray(X, dtype=float)
-    n = X.shape[0]
-    mistakes = []
-    with np.errstate(all="ignore"):
-        if n > 1:
-            ddof1 = X.std(axis=0, ddof=1)
-            mistakes.append(
-                (
-                    (X - X.mean(axis=0)) / np.where(ddof1 > 0, ddof1, 1.0),
-                    "use the population standard deviation (ddof=0, divide by n), "
-                    "not the sample one (ddof=1, divide by n - 1)",
-                )
-            )
-        sigma = X.std(axis=0)
-        mistakes.append(
-            (
-                X / np.where(sigma > 0, sigma, 1.0),
-                "subtract the column means before dividing by the standard deviation",
-            )
-        )
-        mistakes.append(
-            (
-                (X - X.mean(axis=0)) / np.where(sigma > 0, sigma, 1.0) ** 2,
-                "divide by the standard deviation, not by the variance",
-            )
-        )
-        row_sigma = X.std(axis=1, keepdims=True)
-        mistakes.append(
-            (
-                (X - X.mean(axis=1, keepdims=True)) / np.where(row_sigma > 0, row_sigma, 1.0),
-                "you standardised the rows; use axis=0 (down each column) for both "
-                "the mean and the standard deviation",
-            )
-        )
-    return mistakes
+    mean, sigma = X.mean(axis=0), X.std(axis=0)
+    row_mean, row_sigma = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    return [
+        (
+            lambda: (X - mean) / _nonzero(X.std(axis=0, ddof=1)),
+            "use the population standard deviation (ddof=0, divide by n), "
+            "not the sample one (ddof=1, divide by n - 1)",
+        ),
+        (
+            X / _nonzero(sigma),
+            "subtract the column means before dividing by the standard deviation",
+        ),
+        (
+            (X - mean) / _nonzero(sigma) ** 2,
+            "divide by the standard deviation, not by the variance",
+        ),
+        (
+            (X - row_mean) / _nonzero(row_sigma),
+            "you standardised the rows; use axis=0 (down each column) for both "
+            "the mean and the standard deviation",
+        ),
+        (
+            np.where(sigma > 0, (X - mean) / _nonzero(sigma), X),
+            "a constant column has standard deviation 0 and must become all zeros "
+            "(its deviations from the mean are all 0), not keep its values",
+        ),
+    ]
 
 
-def _check_standardise(fn, X, integer_input=False):
+def _check_standardise(fn, X):
     result, text = call(fn, "standardise_columns", X, hint=_STANDARDISE_HINT)
     got = as_float_array(result, text)
     if got.shape == np.shape(X) and np.isnan(got).any():
@@ -238,14 +235,9 @@ def _check_standardise(fn, X, integer_input=False):
             "standard deviation 0, so dividing by it gives 0/0 = nan; set that whole "
             "column to 0 instead"
         )
-    _expect_array(
-        result,
-        _standardise_oracle(X),
-        text,
-        _STANDARDISE_HINT,
-        _standardise_mistakes(X),
-        integer_input,
-    )
+    X_float = np.asarray(X, dtype=float)
+    expected, mistakes = _standardised(X_float), _standardise_mistakes(X_float)
+    _expect_floats_close(result, text, X, expected, _STANDARDISE_HINT, mistakes)
 
 
 def standardise_columns_basic(standardise_columns):
@@ -264,51 +256,43 @@ def standardise_columns_hidden(standardise_columns):
     constant[:, 1] = 2.5  # exactly representable, so its standard deviation is exactly 0
     _check_standardise(standardise_columns, constant)
     _check_standardise(standardise_columns, np.array([[3.0, -1.0, 7.0]]))
-    _check_standardise(
-        standardise_columns, rng.integers(0, 10, size=(6, 3)) * [1, 0, 1], integer_input=True
-    )
+    _check_standardise(standardise_columns, rng.integers(0, 10, size=(6, 3)) * [1, 0, 1])
 
 
-# --------------------------------------------------------------------------- moving_average
+# ---------------------------------------------------------------------------
+# Exercise 4 · gs-moving-average · reference: np.convolve(mode="valid") (numpy, no dlkit)
+# ---------------------------------------------------------------------------
 
 _MOVING_HINT = (
     "entry i is the mean of the window x[i : i + k], for i = 0, ..., n - k (full windows "
     "only); one loop-free way: `np.convolve(x, np.ones(k) / k, mode='valid')`"
 )
+_LENGTH_HINT = (
+    "the result has n - k + 1 entries, one per full window (`mode='valid'` in np.convolve)"
+)
 
 
-def _moving_oracle(x, k):
-    x = np.asarray(x, dtype=float)
-    return np.array([x[i : i + k].sum() / k for i in range(x.size - k + 1)])
-
-
-def _moving_mistakes(x, k):
-    x = np.asarray(x, dtype=float)
-    c = np.cumsum(x)
-    length_hint = (
-        "the result has n - k + 1 entries, one per full window (`mode='valid'` in np.convolve)"
-    )
-    return [
-        (np.convolve(x, np.ones(k) / k, mode="same"), length_hint),
-        (np.convolve(x, np.ones(k) / k, mode="full"), length_hint),
+def _check_moving(fn, x, k):
+    x_float = np.asarray(x, dtype=float)
+    expected = np.array([x_float[i : i + k].sum() / k for i in range(x_float.size - k + 1)])
+    window_sums = np.convolve(x_float, np.ones(k), mode="valid")
+    c = np.cumsum(x_float)
+    mistakes = [
+        (np.convolve(x_float, np.ones(k) / k, mode="same"), _LENGTH_HINT),
+        (np.convolve(x_float, np.ones(k) / k, mode="full"), _LENGTH_HINT),
         (
             (c[k:] - c[:-k]) / k,
             "you dropped the first window: put a 0 in front of the cumulative sum, "
             "`c = np.concatenate([[0.0], np.cumsum(x)])`, then `(c[k:] - c[:-k]) / k`",
         ),
-        (np.convolve(x, np.ones(k), mode="valid"), "divide each window's sum by k"),
+        (window_sums, "divide each window's sum by k"),
         (
-            np.convolve(x, np.ones(k), mode="valid") / x.size,
+            window_sums / x_float.size,
             "divide each window's sum by the window length k, not by len(x)",
         ),
     ]
-
-
-def _check_moving(fn, x, k, integer_input=False):
     result, text = call(fn, "moving_average", x, k, hint=_MOVING_HINT)
-    _expect_array(
-        result, _moving_oracle(x, k), text, _MOVING_HINT, _moving_mistakes(x, k), integer_input
-    )
+    _expect_floats_close(result, text, x, expected, _MOVING_HINT, mistakes)
 
 
 def moving_average_basic(moving_average):
@@ -326,4 +310,4 @@ def moving_average_hidden(moving_average):
     _check_moving(moving_average, x[:10], 10)
     long_signal = 100.0 + np.sin(np.linspace(0.0, 20.0, 5000)) + rng.normal(size=5000)
     _check_moving(moving_average, long_signal, 25)
-    _check_moving(moving_average, rng.integers(-5, 6, size=12), 3, integer_input=True)
+    _check_moving(moving_average, rng.integers(-5, 6, size=12), 3)

@@ -37,7 +37,7 @@ def show(value, threshold=12):
         if array.size > threshold:
             return f"<array of shape {array.shape}>"
         return np.array2string(array, precision=6, separator=", ").replace("\n", "")
-    if isinstance(value, float | np.floating):
+    if isinstance(value, float | np.floating | complex | np.complexfloating):
         return f"{value:.6g}"
     if callable(value) and hasattr(value, "__name__"):
         return value.__name__  # a function passed to the learner's code, by name
@@ -128,14 +128,17 @@ def unpack(result, text, names):
     return tuple(result)
 
 
-def diagnose(got, default, mistakes, expected=None):
+def diagnose(got, default, mistakes, expected=None, rtol=1e-6, atol=1e-8):
     """The message of the first known mistake whose output ``got`` reproduces, else ``default``.
 
     ``mistakes`` is a list of ``(wrong, message)`` pairs; ``wrong`` is the mistake's
     output, or a function of no arguments computing it (called only now, and skipped if
     it fails). With ``expected`` given, a mistake that gives the right answer on this
-    input (KL with swapped arguments on p = q) is never named.
+    input (KL with swapped arguments on p = q) is never named. Outputs match within
+    ``rtol`` (at least 1e-6, relative) and ``atol``: pass the comparison's own ``atol``
+    when the values are tiny (machine epsilon).
     """
+    rtol = max(rtol, 1e-6)
     complex_values = expected is not None and np.asarray(expected).dtype.kind == "c"
     try:
         got = _as_array(got, "", complex if complex_values else float)
@@ -145,9 +148,9 @@ def diagnose(got, default, mistakes, expected=None):
         wrong = _mistake_output(wrong, got.dtype)
         if wrong is None or wrong.shape != got.shape:
             continue
-        if expected is not None and _close(wrong, expected, rtol=1e-6, atol=1e-8):
+        if expected is not None and _close(wrong, expected, rtol, atol):
             continue
-        if _close(got, wrong, rtol=1e-6, atol=1e-8):
+        if _close(got, wrong, rtol, atol):
             return message
     return default
 
@@ -211,12 +214,12 @@ def expect_close(got, expected, text, hint, rtol=1e-6, atol=1e-8, mistakes=()):
     if got.shape != expected.shape:
         raise CheckFailed(
             f"{text} returned shape {got.shape}, expected shape {expected.shape}; "
-            f"hint: {diagnose(got, hint, mistakes, expected)}"
+            f"hint: {diagnose(got, hint, mistakes, expected, rtol, atol)}"
         )
     problem = _mismatch(got, expected, rtol, atol)
     if problem is None:
         return got
-    hint = diagnose(got, hint, mistakes, expected)
+    hint = diagnose(got, hint, mistakes, expected, rtol, atol)
     if got.size <= 12:
         raise CheckFailed(f"{text} returned {show(got)}, expected {show(expected)}; hint: {hint}")
     raise CheckFailed(f"{text} returned wrong values: {problem}; hint: {hint}")
@@ -240,8 +243,8 @@ def expect_returns(fn, name, args, expected, hint, *, rtol=1e-6, atol=1e-8, mist
 
 def expect_reproducible(fn, name, args, seed, hint=None):
     """Call ``fn(*args, seed)`` twice and once with ``seed + 1``: the same seed must give
-    the same numbers, another seed other numbers. Returns ``(first result as an array,
-    call text)``; a result that is a tuple or dict is compared entry by entry."""
+    the same numbers, another seed other numbers. Returns ``(first result, call text)``,
+    the result as the learner returned it; tuples and dicts are compared entry by entry."""
     first, text = call(fn, name, *args, seed, hint=hint)
     again, _ = call(fn, name, *args, seed, hint=hint)
     expect(
@@ -296,8 +299,11 @@ def _mismatch(got, expected, rtol, atol):
     )
 
 
-def expect_equal(got, expected, text, hint):
-    """Fail unless ``got == expected`` for plain Python values (ints, strings, tuples)."""
+def expect_equal(got, expected, text, hint, mistakes=()):
+    """Fail unless ``got == expected`` for plain Python values (ints, strings, tuples);
+    a known mistake that ``got`` reproduces is named (see :func:`diagnose`)."""
+    if mistakes and got != expected:
+        hint = diagnose(got, hint, mistakes, expected if _is_number(expected) else None)
     if type(got) is not type(expected) and not _both_integers(got, expected):
         raise CheckFailed(
             f"{text} returned a {type(got).__name__} ({show(got)}), expected a "
@@ -311,6 +317,10 @@ def expect(condition, message):
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
         raise CheckFailed(message)
+
+
+def _is_number(value):
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
 
 
 def _both_integers(a, b):

@@ -3,77 +3,33 @@
 Every exercise has a visible ``<name>_basic(fn)`` check (return type and shape plus
 one small worked case) and a hidden ``<name>_hidden(fn)`` check (seeded random
 inputs plus the edge cases behind the classic mistakes: transposed results, wrong
-axes, missing pivoting, the sign of a row swap, eigenvector signs, off-by-one
-ranks, empty sparse rows, ...). The oracles are numpy.linalg, scipy and closed
-forms; nothing here uses dlkit or the learner's other answers.
+axes, missing pivoting, the sign of a row swap, eigenvalue order, eigenvector signs,
+off-by-one ranks, missing biases, empty sparse rows, ...). The oracles are
+numpy.linalg, scipy.sparse, ``oracles.orthogonal`` / ``oracles.symmetric_with_eigenvalues``
+(random matrices with a known spectrum) and closed forms; nothing here uses dlkit
+or the learner's other answers.
 """
 
 import numpy as np
 import scipy.sparse
 
+from autograder.checks import oracles
 from autograder.checks.harness import (
-    CheckFailed,
     as_float_array,
+    as_number,
     call,
     expect,
     expect_close,
     expect_equal,
+    expect_number,
     expect_raises,
-    quiet,
+    expect_returns,
     show,
+    unpack,
 )
 
 # ---------------------------------------------------------------------------
-# Shared helpers (local to this module)
-# ---------------------------------------------------------------------------
-
-
-def _pair(result, text, what):
-    """The learner's 2-tuple ``result`` as a tuple, or CheckFailed naming ``what``."""
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a pair {what}; "
-            f"hint: end the function with `return a, b`"
-        )
-    return tuple(result)
-
-
-def _same(got, value):
-    """True when ``got`` is an integer equal to ``value`` (False for anything odd)."""
-    return isinstance(got, int | np.integer) and not isinstance(got, bool) and got == value
-
-
-def _close(got, expected, rtol=1e-6, atol=1e-8):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
-
-
-def _matrix_hint(got, expected, default, atol=1e-8):
-    """``default``, or a sharper hint when ``got`` is the transpose of ``expected``."""
-    with quiet():
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return default
-    if got.ndim >= 2 and _close(np.swapaxes(got, -1, -2), expected, atol=atol):
-        return "your result is the transpose of the expected one; " + default
-    return default
-
-
-def _orthogonal(rng, n):
-    """A random n x n orthogonal matrix (QR of a Gaussian matrix, signs fixed)."""
-    q, r = np.linalg.qr(rng.standard_normal((n, n)))
-    return q * np.sign(np.diag(r))
-
-
-def _symmetric_with(rng, eigenvalues):
-    """A random symmetric matrix with the given eigenvalues."""
-    q = _orthogonal(rng, len(eigenvalues))
-    return (q * np.asarray(eigenvalues, dtype=float)) @ q.T
-
-
-# ---------------------------------------------------------------------------
-# Matrix product with loops
+# Exercise 1 · la-matmul-loops · reference: dk.linalg.matmul_loops
 # ---------------------------------------------------------------------------
 
 _MATMUL_HINT = (
@@ -83,10 +39,11 @@ _A23 = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
 _B32 = np.array([[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]])
 
 
-def _check_product(fn, name, a, b, hint=_MATMUL_HINT):
-    got, text = call(fn, name, a, b, hint=hint)
-    expected = np.asarray(a, dtype=float) @ np.asarray(b, dtype=float)
-    expect_close(got, expected, text, _matrix_hint(got, expected, hint), rtol=1e-9, atol=1e-9)
+def _check_product(fn, name, A, B, hint=_MATMUL_HINT):
+    expected = np.asarray(A, dtype=float) @ np.asarray(B, dtype=float)
+    transposed = np.swapaxes(expected, -1, -2)  # (..., p, m)
+    mistakes = [(transposed, "your result is the transpose of the expected one; " + hint)]
+    expect_returns(fn, name, (A, B), expected, hint, rtol=1e-9, atol=1e-9, mistakes=mistakes)
 
 
 def matmul_loops_basic(fn):
@@ -104,12 +61,12 @@ def matmul_loops_hidden(fn):
         (np.array([[1.0], [2.0], [3.0]]), np.array([[4.0, 5.0, 6.0]])),
         (np.array([[2.5]]), np.array([[-4.0]])),
     ]
-    for a, b in cases:
-        _check_product(fn, "matmul_loops", a, b)
+    for A, B in cases:
+        _check_product(fn, "matmul_loops", A, B)
 
 
 # ---------------------------------------------------------------------------
-# Vectorized (broadcast) matrix product
+# Exercise 2 · la-matmul · reference: dk.linalg.matmul (batched in the test table)
 # ---------------------------------------------------------------------------
 
 _BATCH_HINT = (
@@ -134,12 +91,12 @@ def matmul_hidden(fn):
         (rng.standard_normal((4, 2, 3)), rng.standard_normal((3, 5))),
         (rng.standard_normal((2, 1, 3, 4)), rng.standard_normal((5, 4, 2))),
     ]
-    for a, b in batches:
-        _check_product(fn, "matmul", a, b, hint=_BATCH_HINT)
+    for A, B in batches:
+        _check_product(fn, "matmul", A, B, hint=_BATCH_HINT)
 
 
 # ---------------------------------------------------------------------------
-# Norms
+# Exercise 3 · la-norm · reference: dk.linalg.norm
 # ---------------------------------------------------------------------------
 
 _NORM_HINTS = {
@@ -151,12 +108,8 @@ _NORM_HINTS = {
 
 
 def _check_norm(fn, x, ord):
-    got, text = call(fn, "norm", x, ord)
-    if ord == "fro":
-        expected = np.linalg.norm(np.asarray(x, dtype=float), "fro")
-    else:
-        expected = np.linalg.norm(np.asarray(x, dtype=float), ord)
-    expect_close(got, expected, text, _NORM_HINTS[ord], rtol=1e-9, atol=1e-12)
+    expected = np.linalg.norm(np.asarray(x, dtype=float), ord)
+    expect_returns(fn, "norm", (x, ord), expected, _NORM_HINTS[ord], rtol=1e-9, atol=1e-12)
 
 
 def norm_basic(fn):
@@ -181,7 +134,7 @@ def norm_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Rank and linear independence
+# Exercise 4 · la-rank · reference: dk.linalg.rank
 # ---------------------------------------------------------------------------
 
 _RANK_HINT = (
@@ -191,17 +144,14 @@ _RANK_HINT = (
 )
 
 
-def _check_rank(fn, a, tol=None, hint=_RANK_HINT):
+def _check_rank(fn, A, tol=None, hint=_RANK_HINT):
     if tol is None:
-        got, text = call(fn, "rank", a)
+        got, text = call(fn, "rank", A)
     else:
-        got, text = call(fn, "rank", a, tol=tol)
-    expected = int(np.linalg.matrix_rank(np.asarray(a, dtype=float), tol=tol))
-    if isinstance(got, float | np.floating) and float(got) == expected:
-        raise CheckFailed(
-            f"{text} returned the float {show(got)}, expected the int {expected}; "
-            "hint: a rank is a count: return int(...)"
-        )
+        got, text = call(fn, "rank", A, tol=tol)
+    expected = int(np.linalg.matrix_rank(np.asarray(A, dtype=float), tol=tol))
+    if isinstance(got, float) and got == expected:
+        hint = "a rank is a count: return int(...)"
     expect_equal(got, expected, text, hint)
 
 
@@ -230,9 +180,16 @@ def rank_hidden(fn):
     _check_rank(fn, d)
 
 
-def _check_independent(fn, v, hint):
-    got, text = call(fn, "is_independent", v)
-    expected = bool(np.linalg.matrix_rank(np.asarray(v, dtype=float)) == np.shape(v)[1])
+# ---------------------------------------------------------------------------
+# Exercise 5 · la-independent · reference: dk.linalg.is_independent
+# ---------------------------------------------------------------------------
+
+_COLUMNS_HINT = "the vectors are the columns of V: compare rank(V) with V.shape[1]"
+
+
+def _check_independent(fn, V, hint):
+    got, text = call(fn, "is_independent", V)
+    expected = bool(np.linalg.matrix_rank(np.asarray(V, dtype=float)) == np.shape(V)[1])
     expect(
         isinstance(got, bool | np.bool_),
         f"{text} returned {show(got)} (a {type(got).__name__}), expected the bool "
@@ -251,12 +208,11 @@ def is_independent_basic(fn):
 def is_independent_hidden(fn):
     """Tall and wide matrices (columns, not rows!), hidden dependencies, round-off."""
     rng = np.random.default_rng(1105)
-    columns = "the vectors are the columns of V: compare rank(V) with V.shape[1]"
-    _check_independent(fn, rng.standard_normal((5, 3)), columns)
+    _check_independent(fn, rng.standard_normal((5, 3)), _COLUMNS_HINT)
     _check_independent(
         fn,
         rng.standard_normal((2, 3)),
-        "three vectors in R^2 can never be independent; " + columns,
+        "three vectors in R^2 can never be independent; " + _COLUMNS_HINT,
     )
     a = rng.standard_normal((4, 2))
     combo = np.column_stack([a, a[:, 0] + 2.0 * a[:, 1]])
@@ -267,27 +223,19 @@ def is_independent_hidden(fn):
         np.column_stack([b, 0.1 * b[:, 0] + 0.7 * b[:, 1]]),
         "round-off makes exact zeros tiny: use the rank with its default tolerance",
     )
-    _check_independent(fn, np.array([[0.0], [3.0], [0.0]]), columns)
+    _check_independent(fn, np.array([[0.0], [3.0], [0.0]]), _COLUMNS_HINT)
     _check_independent(fn, np.zeros((3, 1)), "a single zero vector is dependent (rank 0)")
-    _check_independent(fn, rng.standard_normal((6, 4)), columns)
+    _check_independent(fn, rng.standard_normal((6, 4)), _COLUMNS_HINT)
 
 
 # ---------------------------------------------------------------------------
-# Determinant by elimination
+# Exercise 6 · la-det · reference: dk.linalg.det
 # ---------------------------------------------------------------------------
 
 
-def _det_hint(a, got):
-    a = np.asarray(a, dtype=float)
-    expected = float(np.linalg.det(a))
-    with quiet():
-        try:
-            value = float(np.asarray(got, dtype=float))
-        except (TypeError, ValueError):
-            value = np.nan
-    if np.isfinite(value) and abs(expected) > 1e-9 and np.isclose(value, -expected):
-        return "each row swap flips the sign of the determinant: count the swaps"
-    if a[0, 0] == 0:
+def _det_hint(A, expected):
+    """What to look at for this matrix: its first pivot, its singularity, or the method."""
+    if A[0, 0] == 0:
         return (
             "the first pivot is 0: swap in the row with the largest |entry| in the column "
             "(partial pivoting) and flip the sign"
@@ -300,10 +248,12 @@ def _det_hint(a, got):
     )
 
 
-def _check_det(fn, a):
-    got, text = call(fn, "det", a)
-    expected = np.linalg.det(np.asarray(a, dtype=float))
-    expect_close(got, expected, text, _det_hint(a, got), rtol=1e-8, atol=1e-10)
+def _check_det(fn, A):
+    expected = float(np.linalg.det(np.asarray(A, dtype=float)))
+    hint = _det_hint(np.asarray(A), expected)
+    mistakes = [(-expected, "each row swap flips the sign of the determinant: count the swaps")]
+    result, text = call(fn, "det", A)
+    expect_number(result, expected, text, hint, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
 def det_basic(fn):
@@ -327,12 +277,12 @@ def det_hidden(fn):
         rng.standard_normal((6, 6)),
         rng.integers(-5, 6, (4, 4)),
     ]
-    for a in cases:
-        _check_det(fn, a)
+    for A in cases:
+        _check_det(fn, A)
 
 
 # ---------------------------------------------------------------------------
-# Solving Ax = b
+# Exercise 7 · la-solve · reference: dk.linalg.solve
 # ---------------------------------------------------------------------------
 
 _SOLVE_HINT = (
@@ -349,10 +299,9 @@ _SINGULAR_HINT = (
 )
 
 
-def _check_solve(fn, a, b, hint=_SOLVE_HINT):
-    got, text = call(fn, "solve", a, b)
-    expected = np.linalg.solve(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-9)
+def _check_solve(fn, A, b, hint=_SOLVE_HINT):
+    expected = np.linalg.solve(np.asarray(A, dtype=float), np.asarray(b, dtype=float))
+    expect_returns(fn, "solve", (A, b), expected, hint, rtol=1e-7, atol=1e-9)
 
 
 def solve_basic(fn):
@@ -370,8 +319,8 @@ def solve_hidden(fn):
         np.array([1.0, 2.0]),
         "dividing by the tiny pivot 1e-20 destroys the answer in round-off; " + _PIVOT_HINT,
     )
-    perm = np.array([[0.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0]])
-    _check_solve(fn, perm, np.array([2.0, 6.0, 12.0]), _PIVOT_HINT)
+    permutation = np.array([[0.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0]])
+    _check_solve(fn, permutation, np.array([2.0, 6.0, 12.0]), _PIVOT_HINT)
     _check_solve(
         fn,
         np.array([[3, 1], [2, 1]]),
@@ -383,72 +332,74 @@ def solve_hidden(fn):
     _check_solve(fn, upper, rng.standard_normal(5))
     for n in (3, 8):
         _check_solve(fn, rng.standard_normal((n, n)), rng.standard_normal(n))
-    expect_raises(
-        fn,
-        "solve",
-        (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([1.0, 2.0])),
-        np.linalg.LinAlgError,
-        _SINGULAR_HINT,
-    )
-    expect_raises(
-        fn,
-        "solve",
-        (np.array([[0.0, 1.0], [0.0, 2.0]]), np.array([1.0, 2.0])),
-        np.linalg.LinAlgError,
-        _SINGULAR_HINT,
-    )
+    for singular in (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[0.0, 1.0], [0.0, 2.0]])):
+        args = (singular, np.array([1.0, 2.0]))
+        expect_raises(fn, "solve", args, np.linalg.LinAlgError, _SINGULAR_HINT)
 
 
 # ---------------------------------------------------------------------------
-# Symmetric eigendecomposition
+# Exercise 8 · la-sym-eig · reference: dk.linalg.sym_eig
 # ---------------------------------------------------------------------------
 
+_ORDER_HINT = (
+    "sort the eigenvalues in descending order of their value (not of their absolute "
+    "value); np.linalg.eigh returns them ascending"
+)
 
-def _check_sym_eig(fn, s):
-    s = np.asarray(s, dtype=float)
-    n = s.shape[0]
-    result, text = call(fn, "sym_eig", s)
-    values, q = _pair(result, text, "(eigenvalues, Q)")
-    values = as_float_array(values, text + "[0]")
-    q = as_float_array(q, text + "[1]")
-    expected = np.linalg.eigvalsh(s)[::-1]
+
+def _check_eigenvalues(values, S, text):
+    """The eigenvalues, descending, with an ascending or by-magnitude order named."""
+    expected = np.linalg.eigvalsh(S)[::-1]  # (n,), descending
+    mistakes = [
+        (expected[::-1], _ORDER_HINT),
+        (expected[np.argsort(-np.abs(expected), kind="stable")], _ORDER_HINT),
+    ]
     scale = max(1.0, float(np.abs(expected).max()))
-    if values.shape == expected.shape and _close(np.sort(values)[::-1], expected, atol=1e-8):
-        order_hint = (
-            "sort the eigenvalues in descending order of their value (not of their "
-            "absolute value); np.linalg.eigh returns them ascending"
-        )
-    else:
-        order_hint = "the eigenvalues of a symmetric matrix are what np.linalg.eigh returns"
-    expect_close(values, expected, text + " eigenvalues", order_hint, rtol=1e-7, atol=1e-9 * scale)
+    hint = "the eigenvalues of a symmetric matrix are what np.linalg.eigh returns"
+    return expect_close(
+        values, expected, text, hint, rtol=1e-7, atol=1e-9 * scale, mistakes=mistakes
+    )
+
+
+def _check_eigenvectors(Q, values, S, text):
+    """Q (n, n) orthonormal with S Q = Q diag(values), and S = Q diag(values) Q^T."""
+    n = S.shape[0]
+    scale = max(1.0, float(np.abs(values).max()))
     expect(
-        q.shape == (n, n),
-        f"{text} returned Q of shape {q.shape}, expected shape {(n, n)}; hint: Q holds one "
+        Q.shape == (n, n),
+        f"{text} returned Q of shape {Q.shape}, expected shape {(n, n)}; hint: Q holds one "
         "eigenvector per column",
     )
-    gram = q.T @ q
+    gram = Q.T @ Q
     expect(
-        _close(gram, np.eye(n), atol=1e-7),
+        np.allclose(gram, np.eye(n), rtol=1e-6, atol=1e-7),
         f"{text} returned a Q whose columns are not orthonormal (Q.T @ Q = {show(gram)}, "
         "expected the identity); hint: use the eigenvectors of np.linalg.eigh, which are "
         "orthonormal, and keep them as columns",
     )
-    residual = s @ q - q * values
+    residual = S @ Q - Q * values  # column i: S q_i - lambda_i q_i
     expect(
-        _close(residual, np.zeros_like(residual), atol=1e-7 * scale),
+        np.abs(residual).max() <= 1e-7 * scale,
         f"{text}: S @ Q[:, i] is not eigenvalues[i] * Q[:, i] (largest error "
         f"{np.abs(residual).max():.3g}); hint: reorder the columns of Q (Q[:, order]) "
         "together with the eigenvalues, not its rows",
     )
-    rebuilt = (q * values) @ q.T
     expect_close(
-        rebuilt,
-        s,
+        (Q * values) @ Q.T,
+        S,
         f"Q @ diag(eigenvalues) @ Q.T for {text}",
         "the decomposition must rebuild S = Q diag(eigenvalues) Q^T",
         rtol=1e-7,
         atol=1e-8 * scale,
     )
+
+
+def _check_sym_eig(fn, S):
+    S = np.asarray(S, dtype=float)
+    result, text = call(fn, "sym_eig", S)
+    values, Q = unpack(result, text, ("eigenvalues", "Q"))
+    values = _check_eigenvalues(values, S, f"{text} eigenvalues")
+    _check_eigenvectors(as_float_array(Q, f"{text} Q"), values, S, text)
 
 
 def sym_eig_basic(fn):
@@ -464,32 +415,41 @@ def sym_eig_hidden(fn):
     """
     rng = np.random.default_rng(1108)
     _check_sym_eig(fn, np.diag([1.0, 5.0, 3.0]))
-    _check_sym_eig(fn, _symmetric_with(rng, [-6.0, 2.0, 0.5, -1.0]))
-    _check_sym_eig(fn, _symmetric_with(rng, [3.0, 3.0, 1.0]))
+    _check_sym_eig(fn, oracles.symmetric_with_eigenvalues(rng, [-6.0, 2.0, 0.5, -1.0]))
+    _check_sym_eig(fn, oracles.symmetric_with_eigenvalues(rng, [3.0, 3.0, 1.0]))
     _check_sym_eig(fn, np.array([[-2.5]]))
     m = rng.standard_normal((7, 7))
     _check_sym_eig(fn, (m + m.T) / 2)
 
 
 # ---------------------------------------------------------------------------
-# Power iteration
+# Exercise 9 · la-power · reference: dk.linalg.power_iteration
 # ---------------------------------------------------------------------------
 
+_RAYLEIGH_HINT = (
+    "the dominant eigenvalue can be negative: estimate it with the Rayleigh quotient "
+    "v @ A @ v, not with the always-positive ||A v||"
+)
 
-def _dominant(a):
-    values, vectors = np.linalg.eig(a)
+
+def _dominant(A):
+    """The eigenvalue of largest |value| and its unit eigenvector (numpy.linalg.eig)."""
+    values, vectors = np.linalg.eig(A)
     i = int(np.argmax(np.abs(values)))
     v = np.real(vectors[:, i])
     return float(np.real(values[i])), v / np.linalg.norm(v)
 
 
-def _check_power(fn, a, hint, **kwargs):
-    a = np.asarray(a, dtype=float)
-    result, text = call(fn, "power_iteration", a, **kwargs)
-    value, v = _pair(result, text, "(eigenvalue, eigenvector)")
-    expected_value, expected_v = _dominant(a)
-    expect_close(value, expected_value, text + " eigenvalue", hint, rtol=1e-6, atol=1e-9)
-    v = as_float_array(v, text + " eigenvector")
+def _check_power(fn, A, hint, **kwargs):
+    A = np.asarray(A, dtype=float)
+    result, text = call(fn, "power_iteration", A, **kwargs)
+    value, v = unpack(result, text, ("eigenvalue", "v"))
+    expected_value, expected_v = _dominant(A)
+    mistakes = [(abs(expected_value), _RAYLEIGH_HINT)]
+    expect_number(
+        value, expected_value, f"{text} eigenvalue", hint, rtol=1e-6, atol=1e-9, mistakes=mistakes
+    )
+    v = as_float_array(v, f"{text} eigenvector")
     expect(
         v.shape == expected_v.shape,
         f"{text} returned an eigenvector of shape {v.shape}, expected {expected_v.shape}; "
@@ -523,15 +483,10 @@ def power_iteration_hidden(fn):
     rng = np.random.default_rng(1109)
     _check_power(
         fn,
-        _symmetric_with(rng, [5.0, -2.0, 1.5, 1.0, 0.5]),
+        oracles.symmetric_with_eigenvalues(rng, [5.0, -2.0, 1.5, 1.0, 0.5]),
         "repeat v <- A v / ||A v|| until v stops changing",
     )
-    _check_power(
-        fn,
-        _symmetric_with(rng, [-6.0, 3.0, 1.0, 0.5]),
-        "the dominant eigenvalue can be negative: estimate it with the Rayleigh quotient "
-        "v @ A @ v, not with the always-positive ||A v||",
-    )
+    _check_power(fn, oracles.symmetric_with_eigenvalues(rng, [-6.0, 3.0, 1.0, 0.5]), _RAYLEIGH_HINT)
     _check_power(
         fn,
         np.array([[3.0, -1.0], [-1.0, 3.0]]),
@@ -542,31 +497,42 @@ def power_iteration_hidden(fn):
     _check_power(fn, positive, "repeat v <- A v / ||A v||; the eigenvalue is v @ A @ v")
     _check_power(
         fn,
-        _symmetric_with(rng, [4.0, 1.0, -1.0]),
+        oracles.symmetric_with_eigenvalues(rng, [4.0, 1.0, -1.0]),
         "use the rng argument when it is given (rng.standard_normal(n))",
         rng=np.random.default_rng(7),
     )
 
 
 # ---------------------------------------------------------------------------
-# Low-rank approximation by the SVD
+# Exercise 10 · la-low-rank · reference: dk.linalg.low_rank_approx
 # ---------------------------------------------------------------------------
 
 
-def _check_low_rank(fn, a, k):
-    a = np.asarray(a, dtype=float)
-    got, text = call(fn, "low_rank_approx", a, k)
-    u, s, vt = np.linalg.svd(a, full_matrices=False)
-    expected = (u[:, :k] * s[:k]) @ vt[:k]
+def _truncated_svd(U, s, Vt, keep):
+    """``U[:, keep] diag(s[keep]) Vt[keep]`` for a slice ``keep`` of the singular values."""
+    return (U[:, keep] * s[keep]) @ Vt[keep]  # (m, r) * (r,) -> (m, r); (m, r) @ (r, n)
+
+
+def _check_low_rank(fn, A, k):
+    A = np.asarray(A, dtype=float)
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    expected = _truncated_svd(U, s, Vt, slice(0, k))
     hint = "A_k = U[:, :k] @ diag(s[:k]) @ Vt[:k, :] keeps the k largest singular values"
-    with quiet():
-        try:
-            got_rank = int(np.linalg.matrix_rank(np.asarray(got, dtype=float)))
-        except (TypeError, ValueError, np.linalg.LinAlgError):
-            got_rank = None
-    if got_rank is not None and got_rank != k and np.shape(got) == a.shape:
-        hint = f"your result has rank {got_rank}, expected rank {k}; " + hint
-    expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-9 * max(1.0, s[0]))
+    mistakes = [
+        (
+            _truncated_svd(U, s, Vt, slice(0, k + 1)),
+            f"your result has rank {k + 1}, expected rank {k}: keep exactly k singular "
+            "values (`U[:, :k]`, `s[:k]`, `Vt[:k]`)",
+        ),
+        (
+            _truncated_svd(U, s, Vt, slice(len(s) - k, None)),
+            "you kept the k smallest singular values; " + hint,
+        ),
+    ]
+    atol = 1e-9 * max(1.0, s[0])
+    expect_returns(
+        fn, "low_rank_approx", (A, k), expected, hint, rtol=1e-7, atol=atol, mistakes=mistakes
+    )
 
 
 def low_rank_approx_basic(fn):
@@ -581,28 +547,28 @@ def low_rank_approx_hidden(fn):
     rng = np.random.default_rng(1110)
     tall = rng.standard_normal((8, 5))
     wide = rng.standard_normal((4, 9))
-    for a, k in [(tall, 2), (wide, 3), (tall, 1), (wide, 0), (tall, 5), (wide, 4)]:
-        _check_low_rank(fn, a, k)
+    for A, k in [(tall, 2), (wide, 3), (tall, 1), (wide, 0), (tall, 5), (wide, 4)]:
+        _check_low_rank(fn, A, k)
 
 
 # ---------------------------------------------------------------------------
-# Parameter counts of a low-rank layer
+# Exercise 11 · la-params · reference: dk.linalg.dense_param_count, dk.linalg.low_rank_param_count
 # ---------------------------------------------------------------------------
 
 
 def _check_param_counts(fn, n_in, n_out, k):
     result, text = call(fn, "layer_param_counts", n_in, n_out, k)
-    dense, low_rank = _pair(result, text, "(dense, low_rank)")
-    expected_dense = n_in * n_out + n_out
-    expected_low = k * (n_in + n_out) + n_out
-    for got, expected, label, formula, no_bias in [
-        (dense, expected_dense, "dense", "n_out * n_in + n_out", n_in * n_out),
-        (low_rank, expected_low, "low_rank", "k * (n_in + n_out) + n_out", k * (n_in + n_out)),
+    dense, low_rank = unpack(result, text, ("dense", "low_rank"))
+    for got, label, weights, formula in [
+        (dense, "dense", n_in * n_out, "n_out * n_in + n_out"),
+        (low_rank, "low_rank", k * (n_in + n_out), "k * (n_in + n_out) + n_out"),
     ]:
         hint = f"the {label} count is {formula} (weights plus a bias of length n_out)"
-        if _same(got, no_bias):
-            hint = "you forgot the bias vector (n_out numbers); " + hint
-        expect_equal(got, expected, f"{text} {label} count", hint)
+        mistakes = [
+            (weights, "you forgot the bias vector (n_out numbers); " + hint),
+            (weights + n_in, "the bias has one entry per output: a bias of length n_out"),
+        ]
+        expect_equal(got, weights + n_out, f"{text} {label} count", hint, mistakes)
 
 
 def layer_param_counts_basic(fn):
@@ -616,6 +582,11 @@ def layer_param_counts_hidden(fn):
         _check_param_counts(fn, n_in, n_out, k)
 
 
+# ---------------------------------------------------------------------------
+# Exercise 12 · la-break-even · reference: dk.linalg.low_rank_param_count (closest)
+# ---------------------------------------------------------------------------
+
+
 def _check_break_even(fn, n_in, n_out):
     got, text = call(fn, "break_even_rank", n_in, n_out)
     expected = (n_in * n_out - 1) // (n_in + n_out)
@@ -623,9 +594,13 @@ def _check_break_even(fn, n_in, n_out):
         "the largest k with k * (n_in + n_out) < n_in * n_out (strictly fewer parameters; "
         "the biases are equal and cancel)"
     )
-    if _same(got, expected + 1):
-        hint = f"at k = {got} both layers have the same number of parameters; " + hint
-    expect_equal(got, expected, text, hint)
+    tie = (expected + 1) * (n_in + n_out) == n_in * n_out
+    too_big = (
+        f"at k = {expected + 1} both layers have the same number of parameters; "
+        if tie
+        else f"at k = {expected + 1} the low-rank layer has more parameters; "
+    )
+    expect_equal(got, expected, text, hint, [(expected + 1, too_big + hint)])
 
 
 def break_even_rank_basic(fn):
@@ -644,7 +619,7 @@ def break_even_rank_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Condition number
+# Exercise 13 · la-cond · reference: dk.linalg.condition_number
 # ---------------------------------------------------------------------------
 
 _COND_HINT = (
@@ -653,10 +628,30 @@ _COND_HINT = (
 )
 
 
-def _check_cond(fn, a, hint=_COND_HINT):
-    got, text = call(fn, "condition_number", a)
-    expected = np.linalg.cond(np.asarray(a, dtype=float))
-    expect_close(got, expected, text, hint, rtol=1e-6, atol=1e-9)
+def _eigenvalue_ratio(A):
+    magnitudes = np.abs(np.linalg.eigvals(A))
+    return magnitudes.max() / magnitudes.min()
+
+
+def _check_cond(fn, A, hint=_COND_HINT):
+    expected = np.linalg.cond(np.asarray(A, dtype=float))
+    mistakes = [
+        (lambda: _eigenvalue_ratio(A), "|lambda_max| / |lambda_min| is not kappa: " + _COND_HINT),
+        (1.0 / expected, "you computed s_min / s_max; kappa(A) = s_max / s_min, at least 1"),
+    ]
+    expect_returns(
+        fn, "condition_number", (A,), expected, hint, rtol=1e-6, atol=1e-9, mistakes=mistakes
+    )
+
+
+def _check_cond_singular(fn, A):
+    got, text = call(fn, "condition_number", A)
+    value = as_number(got, text)
+    expect(
+        value >= 1e12,
+        f"{text} returned {show(got)}, expected np.inf (or a number above 1e12) for a "
+        "singular matrix; hint: s_min is 0 (or round-off tiny), so s_max / s_min is huge",
+    )
 
 
 def condition_number_basic(fn):
@@ -672,39 +667,37 @@ def condition_number_hidden(fn):
     _check_cond(fn, np.array([[1.0, 100.0], [0.0, 1.0]]))
     _check_cond(fn, rng.standard_normal((6, 6)))
     _check_cond(fn, rng.standard_normal((6, 3)))
-    _check_cond(fn, _orthogonal(rng, 5))
-    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
-    got, text = call(fn, "condition_number", singular)
-    value = as_float_array(got, text)
-    expect(
-        value.shape == () and bool(value >= 1e12),
-        f"{text} returned {show(got)}, expected np.inf (or a number above 1e12) for a "
-        "singular matrix; hint: s_min is 0 (or round-off tiny), so s_max / s_min is huge",
-    )
+    _check_cond(fn, oracles.orthogonal(rng, 5))
+    _check_cond_singular(fn, np.array([[1.0, 2.0], [2.0, 4.0]]))
 
 
 # ---------------------------------------------------------------------------
-# Sparse CSR matrix-vector product
+# Exercise 14 · la-csr · reference: dk.linalg.csr_matvec
 # ---------------------------------------------------------------------------
 
 _CSR_HINT = (
     "row i holds the entries data[indptr[i]:indptr[i + 1]] in the columns "
     "indices[indptr[i]:indptr[i + 1]]; y[i] is their dot product with x at those columns"
 )
-
-
-def _check_csr(fn, dense, x, hint=_CSR_HINT):
-    csr = scipy.sparse.csr_matrix(np.asarray(dense, dtype=float))
-    _check_csr_arrays(fn, csr.data, csr.indices, csr.indptr, x, hint)
+_ROWS_HINT = (
+    "the number of rows is len(indptr) - 1, which need not equal len(x); "
+    "a row with indptr[i] == indptr[i + 1] is empty and gives y[i] = 0"
+)
 
 
 def _check_csr_arrays(fn, data, indices, indptr, x, hint=_CSR_HINT):
     data, indices = np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64)
     indptr, x = np.asarray(indptr, dtype=np.int64), np.asarray(x, dtype=float)
-    got, text = call(fn, "csr_matvec", data, indices, indptr, x)
     shape = (len(indptr) - 1, len(x))
     expected = scipy.sparse.csr_matrix((data, indices, indptr), shape=shape) @ x
-    expect_close(got, expected, text, hint, rtol=1e-9, atol=1e-12)
+    args = (data, indices, indptr, x)
+    expect_returns(fn, "csr_matvec", args, expected, hint, rtol=1e-9, atol=1e-12)
+
+
+def _check_csr(fn, dense, x, hint=_CSR_HINT):
+    """The product with the CSR arrays of the matrix ``dense`` (scipy.sparse builds them)."""
+    csr = scipy.sparse.csr_matrix(np.asarray(dense, dtype=float))
+    _check_csr_arrays(fn, csr.data, csr.indices, csr.indptr, x, hint)
 
 
 def csr_matvec_basic(fn):
@@ -715,10 +708,6 @@ def csr_matvec_basic(fn):
 def csr_matvec_hidden(fn):
     """Empty rows (first, middle, last), an all-zero matrix, non-square, random, unsorted."""
     rng = np.random.default_rng(1114)
-    rows_hint = (
-        "the number of rows is len(indptr) - 1, which need not equal len(x); "
-        "a row with indptr[i] == indptr[i + 1] is empty and gives y[i] = 0"
-    )
     empty_rows = np.array(
         [
             [0.0, 0.0, 0.0, 0.0],
@@ -728,12 +717,12 @@ def csr_matvec_hidden(fn):
             [0.0, 0.0, 0.0, 0.0],
         ]
     )
-    _check_csr(fn, empty_rows, np.array([1.0, 2.0, 3.0, 4.0]), rows_hint)
-    _check_csr_arrays(fn, [], [], [0, 0, 0, 0], [1.0, 2.0, 3.0], rows_hint)
+    _check_csr(fn, empty_rows, np.array([1.0, 2.0, 3.0, 4.0]), _ROWS_HINT)
+    _check_csr_arrays(fn, [], [], [0, 0, 0, 0], [1.0, 2.0, 3.0], _ROWS_HINT)
     wide = np.where(rng.random((3, 7)) < 0.4, rng.standard_normal((3, 7)), 0.0)
-    _check_csr(fn, wide, rng.standard_normal(7), rows_hint)
+    _check_csr(fn, wide, rng.standard_normal(7), _ROWS_HINT)
     tall = np.where(rng.random((9, 2)) < 0.5, rng.standard_normal((9, 2)), 0.0)
-    _check_csr(fn, tall, rng.standard_normal(2), rows_hint)
+    _check_csr(fn, tall, rng.standard_normal(2), _ROWS_HINT)
     big = scipy.sparse.random(60, 40, density=0.1, format="csr", random_state=1114)
     _check_csr(fn, big.toarray(), rng.standard_normal(40))
     _check_csr_arrays(fn, [5.0, 1.0, 2.0, -1.0], [2, 0, 1, 0], [0, 2, 4], [1.0, 10.0, 100.0])

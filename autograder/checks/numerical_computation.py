@@ -4,10 +4,12 @@ Every exercise has a visible ``<name>_basic(fn)`` check (return type and shape p
 one small worked case) and a hidden ``<name>_hidden(fn)`` check (seeded random
 inputs plus the edge cases behind the classic mistakes: overflow at 1000, underflow
 at -1000, the wrong axis, float64 arithmetic where float16 was asked for, Simpson's
-weights in the wrong places, a fixed number of Newton steps, the sign of the DFT's
-exponent, ...). The oracles are numpy, scipy and closed forms; nothing here uses
-dlkit or the learner's other answers. Integrands handed to the learner's functions
-are the module-level functions below (or numpy ufuncs), never lambdas.
+weights in the wrong places, a fixed number of Newton steps or an absolute stopping
+test, the sign of the DFT's exponent, a 1/sqrt(n) scaling, the FFT's halves swapped,
+...). The oracles are numpy, scipy, ``oracles.orthogonal`` (matrices with chosen
+singular values) and closed forms; nothing here uses dlkit or the learner's other
+answers. Integrands handed to the learner's functions are the module-level functions
+below (or numpy ufuncs), never lambdas.
 """
 
 import math
@@ -17,21 +19,21 @@ import scipy.integrate
 import scipy.linalg
 import scipy.special
 
+from autograder.checks import oracles
 from autograder.checks.harness import (
-    CheckFailed,
     as_float_array,
     as_number,
     call,
-    diagnose,
     expect,
     expect_close,
+    expect_number,
     expect_raises,
-    quiet,
-    show,
+    expect_returns,
+    unpack,
 )
 
 # ---------------------------------------------------------------------------
-# Integrands passed to the learner's integration functions
+# Functions passed to the learner's code
 # ---------------------------------------------------------------------------
 
 
@@ -52,62 +54,7 @@ def quartic(x):
 
 
 # ---------------------------------------------------------------------------
-# Shared helpers (local to this module)
-# ---------------------------------------------------------------------------
-
-
-def _pair(result, text, what):
-    """The learner's 2-tuple ``result`` as a tuple, or CheckFailed naming ``what``."""
-    if not isinstance(result, tuple | list) or len(result) != 2:
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a pair {what}; "
-            f"hint: end the function with `return a, b`"
-        )
-    return tuple(result)
-
-
-def _as_complex_array(value, text):
-    """``np.asarray(value, dtype=complex)``, or CheckFailed saying why it is unusable."""
-    if value is None:
-        raise CheckFailed(f"{text} returned None; hint: did you forget the `return` statement?")
-    try:
-        with quiet():
-            return np.asarray(value, dtype=complex)
-    except (TypeError, ValueError) as error:
-        raise CheckFailed(
-            f"{text} returned a {type(value).__name__}, which is not an array of complex "
-            f"numbers ({error})"
-        ) from None
-
-
-def _expect_complex_close(got, expected, text, hint, known_mistakes=(), atol=1e-9):
-    """Compare complex arrays (shape, then values) with a hint chosen from known mistakes."""
-    got = _as_complex_array(got, text)
-    if got.shape != expected.shape:
-        raise CheckFailed(
-            f"{text} returned shape {got.shape}, expected shape {expected.shape}; hint: {hint}"
-        )
-    if np.allclose(got, expected, rtol=1e-7, atol=atol):
-        return
-    for wrong, mistake in known_mistakes:
-        if np.allclose(got, wrong, rtol=1e-7, atol=atol):
-            hint = mistake
-            break
-    error = np.abs(got - expected)
-    where = np.unravel_index(int(np.argmax(error)), error.shape)
-    if got.size <= 8:
-        raise CheckFailed(
-            f"{text} returned {show(np.round(got, 6))}, expected {show(np.round(expected, 6))}; "
-            f"hint: {hint}"
-        )
-    raise CheckFailed(
-        f"{text} returned wrong values: the largest error is at index {tuple(map(int, where))}, "
-        f"got {complex(got[where]):.6g}, expected {complex(expected[where]):.6g}; hint: {hint}"
-    )
-
-
-# ---------------------------------------------------------------------------
-# Machine epsilon by halving
+# Exercise 1 · nc-eps · reference: dk.numerics.machine_epsilon
 # ---------------------------------------------------------------------------
 
 _EPS_HINT = (
@@ -120,19 +67,15 @@ def _check_epsilon(fn, dtype_name):
     got, text = call(fn, "machine_epsilon", dtype_name, hint=_EPS_HINT)
     value = as_number(got, text, "return float(eps)")
     expected = float(np.finfo(dtype_name).eps)
-    hint = diagnose(
-        value,
-        _EPS_HINT,
-        [
-            (expected / 2, "you halved once too often: return the last eps with 1 + eps != 1"),
-            (
-                float(np.finfo(np.float64).eps),
-                "this is float64's epsilon: do the arithmetic in the requested type, e.g. "
-                "one = np.dtype(dtype).type(1) and eps = one, then halve with eps / 2",
-            ),
-        ],
-    )
-    expect_close(value, expected, text, hint, rtol=0, atol=0)
+    mistakes = [
+        (expected / 2, "you halved once too often: return the last eps with 1 + eps != 1"),
+        (
+            float(np.finfo(np.float64).eps),
+            "this is float64's epsilon: do the arithmetic in the requested type, e.g. "
+            "one = np.dtype(dtype).type(1) and eps = one, then halve with eps / 2",
+        ),
+    ]
+    expect_number(value, expected, text, _EPS_HINT, rtol=0, atol=0, mistakes=mistakes)
 
 
 def machine_epsilon_basic(fn):
@@ -147,7 +90,7 @@ def machine_epsilon_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Stable log-sum-exp
+# Exercise 2 · nc-logsumexp · reference: dk.numerics.logsumexp
 # ---------------------------------------------------------------------------
 
 _LSE_HINT = (
@@ -162,20 +105,18 @@ def _check_logsumexp(fn, x):
     x = np.asarray(x, dtype=float)
     expected = float(scipy.special.logsumexp(x))
     m = np.max(x)
-    finite_m = m if np.isfinite(m) else 0.0
-    with quiet():
-        shifted_only = float(np.log(np.sum(np.exp(x - finite_m))))
-    hint = diagnose(
-        value,
-        _LSE_HINT,
-        [
-            (shifted_only, "you subtracted the maximum m but forgot to add it back: m + log(...)"),
-            (m, "the maximum alone is only an approximation; add log(sum(exp(x - m)))"),
-        ],
-    )
+    shift = m if np.isfinite(m) else 0.0
+    mistakes = [
+        (
+            lambda: np.log(np.sum(np.exp(x - shift))),
+            "you subtracted the maximum m but forgot to add it back: m + log(...)",
+        ),
+        (m, "the maximum alone is only an approximation; add log(sum(exp(x - m)))"),
+    ]
+    hint = _LSE_HINT
     if not np.isfinite(value) and np.isfinite(expected):
         hint = "exp overflowed to inf (or underflowed to 0 before the log); " + _LSE_HINT
-    expect_close(value, expected, text, hint, rtol=1e-10, atol=1e-12)
+    expect_number(value, expected, text, hint, rtol=1e-10, atol=1e-12, mistakes=mistakes)
 
 
 def logsumexp_basic(fn):
@@ -202,7 +143,7 @@ def logsumexp_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Stable softmax on rows
+# Exercise 3 · nc-softmax · reference: dk.numerics.softmax
 # ---------------------------------------------------------------------------
 
 _SOFTMAX_HINT = (
@@ -211,37 +152,35 @@ _SOFTMAX_HINT = (
 )
 
 
-def _softmax_mistakes(Z):
-    """Outputs of the classic wrong softmaxes on Z, with their hints."""
-    with quiet():
-        e = np.exp(Z - Z.max())
-        global_max = e / e.sum(axis=1, keepdims=True)
-        columns = scipy.special.softmax(Z, axis=0)
-        whole = scipy.special.softmax(Z)
-    return [
-        (columns, "you normalised the columns (axis=0); each row must sum to 1 (axis=1)"),
-        (whole, "you normalised the whole matrix; each row must sum to 1 on its own"),
-        (
-            global_max,
-            "subtracting the global maximum underflows rows far below it to 0/0; "
-            "subtract each row's own maximum",
-        ),
-    ]
+def _softmax_with_global_max(Z):
+    e = np.exp(Z - Z.max())
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _check_softmax(fn, Z):
     got, text = call(fn, "softmax_rows", Z, hint=_SOFTMAX_HINT)
+    values = as_float_array(got, text)
     Z = np.asarray(Z, dtype=float)
     expected = scipy.special.softmax(Z, axis=1)
-    values = as_float_array(got, text)
+    mistakes = [
+        (
+            lambda: scipy.special.softmax(Z, axis=0),
+            "you normalised the columns (axis=0); each row must sum to 1 (axis=1)",
+        ),
+        (
+            lambda: scipy.special.softmax(Z),
+            "you normalised the whole matrix; each row must sum to 1 on its own",
+        ),
+        (
+            lambda: _softmax_with_global_max(Z),
+            "subtracting the global maximum underflows rows far below it to 0/0; "
+            "subtract each row's own maximum",
+        ),
+    ]
     hint = _SOFTMAX_HINT
     if values.shape == expected.shape and not np.all(np.isfinite(values)):
         hint = "exp overflowed (or a row underflowed to 0 / 0): " + _SOFTMAX_HINT
-    for wrong, mistake in _softmax_mistakes(Z):
-        if wrong.shape == values.shape and np.allclose(values, wrong, atol=1e-12, equal_nan=True):
-            hint = mistake
-            break
-    expect_close(values, expected, text, hint, rtol=1e-9, atol=1e-12)
+    expect_close(values, expected, text, hint, rtol=1e-9, atol=1e-12, mistakes=mistakes)
 
 
 def softmax_rows_basic(fn):
@@ -266,7 +205,7 @@ def softmax_rows_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Stable sigmoid
+# Exercise 4 · nc-sigmoid · reference: dk.numerics.sigmoid
 # ---------------------------------------------------------------------------
 
 _SIGMOID_HINT = (
@@ -277,13 +216,13 @@ _SIGMOID_HINT = (
 
 def _check_sigmoid(fn, x):
     got, text = call(fn, "sigmoid", x, hint=_SIGMOID_HINT)
-    expected = scipy.special.expit(np.asarray(x, dtype=float))
     values = as_float_array(got, text)
+    expected = scipy.special.expit(np.asarray(x, dtype=float))
     hint = _SIGMOID_HINT
-    if values.shape == expected.shape and np.any(np.isnan(values)):
-        hint = "nan means inf / inf or 0 / 0 somewhere: " + _SIGMOID_HINT
-    elif values.shape != expected.shape:
+    if values.shape != expected.shape:
         hint = "return an array of the same shape as x (work elementwise, no loops needed)"
+    elif np.any(np.isnan(values)):
+        hint = "nan means inf / inf or 0 / 0 somewhere: " + _SIGMOID_HINT
     expect_close(values, expected, text, hint, rtol=1e-12, atol=1e-300)
 
 
@@ -308,7 +247,7 @@ def sigmoid_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Sensitivity of a linear solve and the condition number
+# Exercise 5 · nc-sensitivity · reference: dk.numerics.solve_sensitivity
 # ---------------------------------------------------------------------------
 
 _SENS_HINT = (
@@ -318,45 +257,48 @@ _SENS_HINT = (
 
 
 def _with_singular_values(rng, s):
-    """A random square matrix U diag(s) V^T and its factors."""
+    """A random square matrix U diag(s) V^T with singular values s, and U."""
     n = len(s)
-    U, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    V, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    U, V = oracles.orthogonal(rng, n), oracles.orthogonal(rng, n)
     return (U * np.asarray(s, dtype=float)) @ V.T, U
 
 
 def _check_sensitivity(fn, A, b, db):
     got, text = call(fn, "solve_sensitivity", A, b, db, hint=_SENS_HINT)
-    change, bound = _pair(got, text, "(relative_change, bound)")
+    change, bound = unpack(got, text, ("relative_change", "bound"))
     change = as_number(change, text + "[0]", "relative_change is one number")
     bound = as_number(bound, text + "[1]", "bound is one number")
-    x = scipy.linalg.solve(A, b)
-    dx = scipy.linalg.solve(A, db)
+    x, dx = scipy.linalg.solve(A, b), scipy.linalg.solve(A, db)
     s = np.linalg.svd(A, compute_uv=False)
-    expected_change = np.linalg.norm(dx) / np.linalg.norm(x)
-    expected_bound = s[0] / s[-1] * np.linalg.norm(db) / np.linalg.norm(b)
-    bound_hint = diagnose(
-        bound,
-        _SENS_HINT,
-        [
-            (
-                np.linalg.cond(A, 1) * np.linalg.norm(db) / np.linalg.norm(b),
-                "that is the 1-norm condition number; use the 2-norm one, s_max / s_min",
-            ),
-            (s[0] / s[-1] * np.linalg.norm(db), "divide ||db|| by ||b||: the bound is relative"),
-            (
-                s[0] / s[-1] * np.linalg.norm(db) / np.linalg.norm(x),
-                "the bound divides ||db|| by ||b|| (the data), not by ||x||",
-            ),
-        ],
-    )
-    change_hint = diagnose(
+    cond, size_b, size_db = s[0] / s[-1], np.linalg.norm(b), np.linalg.norm(db)
+    change_mistakes = [(np.linalg.norm(dx), "divide ||x' - x|| by ||x||: the change is relative")]
+    bound_mistakes = [
+        (
+            np.linalg.cond(A, 1) * size_db / size_b,
+            "that is the 1-norm condition number; use the 2-norm one, s_max / s_min",
+        ),
+        (cond * size_db, "divide ||db|| by ||b||: the bound is relative"),
+        (
+            cond * size_db / np.linalg.norm(x),
+            "the bound divides ||db|| by ||b|| (the data), not by ||x||",
+        ),
+    ]
+    expect_number(
         change,
+        np.linalg.norm(dx) / np.linalg.norm(x),
+        text + "[0] (relative_change)",
         _SENS_HINT,
-        [(np.linalg.norm(dx), "divide ||x' - x|| by ||x||: the change is relative")],
+        rtol=1e-5,
+        mistakes=change_mistakes,
     )
-    expect_close(change, expected_change, text + "[0] (relative_change)", change_hint, rtol=1e-5)
-    expect_close(bound, expected_bound, text + "[1] (bound)", bound_hint, rtol=1e-6)
+    expect_number(
+        bound,
+        cond * size_db / size_b,
+        text + "[1] (bound)",
+        _SENS_HINT,
+        rtol=1e-6,
+        mistakes=bound_mistakes,
+    )
 
 
 def solve_sensitivity_basic(fn):
@@ -376,7 +318,7 @@ def solve_sensitivity_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Composite Simpson's rule
+# Exercise 6 · nc-simpson · reference: dk.numerics.simpson
 # ---------------------------------------------------------------------------
 
 _SIMPSON_HINT = (
@@ -387,26 +329,35 @@ _SIMPSON_HINT = (
 
 def _check_simpson(fn, f, a, b, n):
     got, text = call(fn, "simpson", f, a, b, n, hint=_SIMPSON_HINT)
-    text = text.replace(show(f), f.__name__)
     value = as_number(got, text, "return the value of the integral as one number")
-    x = np.linspace(a, b, n + 1)
+    x = np.linspace(a, b, n + 1)  # the n + 1 nodes
     y = f(x)
     expected = float(scipy.integrate.simpson(y, x=x))
     h = (b - a) / n
-    swapped = h / 3 * (y[0] + y[-1] + 2 * y[1:-1:2].sum() + 4 * y[2:-1:2].sum())
-    hint = diagnose(
-        value,
-        _SIMPSON_HINT,
-        [
-            (
-                float(scipy.integrate.trapezoid(y, x=x)),
-                "this is the trapezoid rule; " + _SIMPSON_HINT,
-            ),
-            (swapped, "the weights 4 belong to the odd nodes x_1, x_3, ... and 2 to the even ones"),
-            (3 * expected, "multiply by h / 3, not by h"),
-        ],
+    mistakes = [
+        (
+            float(scipy.integrate.trapezoid(y, x=x)),
+            "this is the trapezoid rule; " + _SIMPSON_HINT,
+        ),
+        (
+            h / 3 * (y[0] + y[-1] + 2 * y[1:-1:2].sum() + 4 * y[2:-1:2].sum()),
+            "the weights 4 belong to the odd nodes x_1, x_3, ... and 2 to the even ones",
+        ),
+        (3 * expected, "multiply by h / 3, not by h"),
+        (abs(expected), "keep the sign of h = (b - a) / n: with b < a the integral changes sign"),
+    ]
+    expect_number(value, expected, text, _SIMPSON_HINT, rtol=1e-10, atol=1e-12, mistakes=mistakes)
+
+
+def _expect_sqrt_pi(fn):
+    """exp(-x^2) over [-8, 8] with n = 128: sqrt(pi) to 12 digits."""
+    got, text = call(fn, "simpson", gaussian, -8.0, 8.0, 128, hint=_SIMPSON_HINT)
+    value = as_number(got, text, "return one number")
+    expect(
+        abs(value - math.sqrt(math.pi)) < 1e-12,
+        f"{text} returned {value:.15g}, expected sqrt(pi) = {math.sqrt(math.pi):.15g} to "
+        f"12 digits; hint: {_SIMPSON_HINT}",
     )
-    expect_close(value, expected, text, hint, rtol=1e-10, atol=1e-12)
 
 
 def simpson_basic(fn):
@@ -421,13 +372,7 @@ def simpson_hidden(fn):
     _check_simpson(fn, quartic, -1.0, 2.0, 6)
     _check_simpson(fn, np.exp, 1.0, -1.0, 8)
     _check_simpson(fn, cubic, -2.5, 4.0, 12)
-    got, text = call(fn, "simpson", gaussian, -8.0, 8.0, 128, hint=_SIMPSON_HINT)
-    value = as_number(got, text.replace(show(gaussian), "gaussian"), "return one number")
-    expect(
-        abs(value - math.sqrt(math.pi)) < 1e-12,
-        f"simpson(gaussian, -8.0, 8.0, 128) returned {value:.15g}, expected sqrt(pi) = "
-        f"{math.sqrt(math.pi):.15g} to 12 digits; hint: {_SIMPSON_HINT}",
-    )
+    _expect_sqrt_pi(fn)
     expect_raises(
         fn,
         "simpson",
@@ -438,7 +383,7 @@ def simpson_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Convergence order from a log-log fit
+# Exercise 7 · nc-order · reference: dk.numerics.convergence_order
 # ---------------------------------------------------------------------------
 
 _ORDER_HINT = (
@@ -452,17 +397,15 @@ def _check_order(fn, ns, errors):
     value = as_number(got, text, "return the order p as one number")
     log_n, log_e = np.log(np.asarray(ns, dtype=float)), np.log(np.asarray(errors, dtype=float))
     slope = float(np.polyfit(log_n, log_e, 1)[0])
-    ends = float((log_e[-1] - log_e[0]) / (log_n[-1] - log_n[0]))
-    hint = diagnose(
-        value,
-        _ORDER_HINT,
-        [
-            (slope, "that is the slope itself, which is negative; the order is -slope"),
-            (-ends, "you used the two end points only; fit all points by least squares"),
-            (-slope / np.log(10), "take natural logs of both n and the errors (or log10 of both)"),
-        ],
-    )
-    expect_close(value, -slope, text, hint, rtol=1e-8, atol=1e-10)
+    mistakes = [
+        (slope, "that is the slope itself, which is negative; the order is -slope"),
+        (
+            -(log_e[-1] - log_e[0]) / (log_n[-1] - log_n[0]),
+            "you used the two end points only; fit all points by least squares",
+        ),
+        (-slope / np.log(10), "take natural logs of both n and the errors (or log10 of both)"),
+    ]
+    expect_number(value, -slope, text, _ORDER_HINT, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
 def convergence_order_basic(fn):
@@ -484,7 +427,7 @@ def convergence_order_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Newton's method for a square root
+# Exercise 8 · nc-newton · reference: dk.numerics.newton_sqrt
 # ---------------------------------------------------------------------------
 
 _NEWTON_HINT = (
@@ -493,10 +436,20 @@ _NEWTON_HINT = (
 )
 
 
+def _newton_hint(a, value):
+    """The hint for a wrong square root: stopping while x still halves, or the general one."""
+    if value > 2 * math.sqrt(a):  # x_k^2 >> a: the iteration was still halving x
+        return (
+            "the iteration stopped while x was still far above sqrt(a), where each step only "
+            "about halves x (a = 0 never gets there); " + _NEWTON_HINT
+        )
+    return _NEWTON_HINT
+
+
 def _check_sqrt(fn, a):
     got, text = call(fn, "newton_sqrt", a, hint=_NEWTON_HINT)
     value = as_number(got, text, "return float(x)")
-    expect_close(value, math.sqrt(a), text, _NEWTON_HINT, rtol=1e-14, atol=0)
+    expect_number(value, math.sqrt(a), text, _newton_hint(a, value), rtol=1e-14, atol=0)
 
 
 def newton_sqrt_basic(fn):
@@ -520,7 +473,7 @@ def newton_sqrt_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# The DFT matrix
+# Exercise 9 · nc-dft · reference: dk.numerics.dft_matrix
 # ---------------------------------------------------------------------------
 
 _DFT_HINT = (
@@ -530,18 +483,16 @@ _DFT_HINT = (
 
 
 def _check_dft_matrix(fn, n):
-    got, text = call(fn, "dft_matrix", n, hint=_DFT_HINT)
+    """The learner's n x n DFT matrix against scipy's; returns it as a complex array."""
     expected = scipy.linalg.dft(n)
-    _expect_complex_close(
-        got,
-        expected,
-        text,
-        _DFT_HINT,
-        [
-            (np.conj(expected), "the exponent needs a minus sign: exp(-2j * pi * j * k / n)"),
-            (expected / np.sqrt(n), "do not divide by sqrt(n): numpy's forward DFT is unscaled"),
-            (expected / n, "do not divide by n: numpy's forward DFT is unscaled"),
-        ],
+    mistakes = [
+        (np.conj(expected), "the exponent needs a minus sign: exp(-2j * pi * j * k / n)"),
+        (expected / np.sqrt(n), "do not divide by sqrt(n): numpy's forward DFT is unscaled"),
+        (expected / n, "do not divide by n: numpy's forward DFT is unscaled"),
+        (expected.real, "F is complex: use the complex unit 1j, not only the cosines"),
+    ]
+    return expect_returns(
+        fn, "dft_matrix", (n,), expected, _DFT_HINT, rtol=1e-7, atol=1e-9, mistakes=mistakes
     )
 
 
@@ -555,16 +506,20 @@ def dft_matrix_hidden(fn):
     """n = 1, odd n, larger n, and F x agreeing with np.fft.fft."""
     for n in (1, 3, 5, 8, 16):
         _check_dft_matrix(fn, n)
-    rng = np.random.default_rng(5109)
-    x = rng.standard_normal(12)
-    got, text = call(fn, "dft_matrix", 12)
-    F = _as_complex_array(got, text)
-    expect(F.shape == (12, 12), f"{text} returned shape {F.shape}, expected (12, 12)")
-    _expect_complex_close(F @ x, np.fft.fft(x), f"{text} @ x", "F @ x must equal np.fft.fft(x)")
+    F = _check_dft_matrix(fn, 12)
+    x = np.random.default_rng(5109).standard_normal(12)
+    expect_close(
+        F @ x,
+        np.fft.fft(x),
+        "dft_matrix(12) @ x",
+        "F @ x must equal np.fft.fft(x)",
+        rtol=1e-7,
+        atol=1e-9,
+    )
 
 
 # ---------------------------------------------------------------------------
-# The recursive radix-2 FFT
+# Exercise 10 · nc-fft · reference: dk.numerics.fft
 # ---------------------------------------------------------------------------
 
 _FFT_HINT = (
@@ -573,20 +528,17 @@ _FFT_HINT = (
 )
 
 
-def _fft_mistakes(x):
-    """Outputs of classic FFT slips on x: conjugated twiddles, halves swapped."""
-    n = len(x)
-    expected = np.fft.fft(x)
-    return [
-        (np.conj(np.fft.fft(np.conj(x))), "the twiddle factors need exp(-2j pi k / n), minus sign"),
-        (np.roll(expected, n // 2), "the E + w O half comes first, then E - w O"),
-        (np.fft.ifft(x), "that is the inverse transform (plus sign and 1/n)"),
-    ]
-
-
 def _check_fft(fn, x):
-    got, text = call(fn, "fft", x, hint=_FFT_HINT)
-    _expect_complex_close(got, np.fft.fft(x), text, _FFT_HINT, _fft_mistakes(x), atol=1e-8)
+    expected = np.fft.fft(x)
+    mistakes = [
+        (
+            lambda: np.conj(np.fft.fft(np.conj(x))),
+            "the twiddle factors need exp(-2j pi k / n), minus sign",
+        ),
+        (np.roll(expected, len(x) // 2), "the E + w O half comes first, then E - w O"),
+        (lambda: np.fft.ifft(x), "that is the inverse transform (plus sign and 1/n)"),
+    ]
+    expect_returns(fn, "fft", (x,), expected, _FFT_HINT, rtol=1e-7, atol=1e-8, mistakes=mistakes)
 
 
 def fft_basic(fn):

@@ -3,11 +3,15 @@
 Every exercise has a visible ``<name>_basic(fn)`` check (return type and shape plus
 one small worked case) and a hidden ``<name>_hidden(fn)`` check (seeded random
 inputs plus the edge cases behind the classic mistakes: stepping up the gradient,
-off-by-one step counts, the textbook-vs-torch momentum convention, Adam without bias
-correction or with eps inside the root, warm-up that starts at zero, the sign of a
-Lagrange multiplier, projecting points that are already inside the ball, a
-two-loop recursion without the initial scaling). The oracles are torch.optim,
-numpy.linalg and closed forms; nothing here uses dlkit or the learner's other answers.
+off-by-one step counts, the textbook-vs-torch momentum convention, a dampened
+velocity, Adam without bias correction or with eps inside the root, warm-up that
+starts at zero, the sign of a Lagrange multiplier, a KKT right-hand side without -c,
+projecting points that are already inside the ball, a two-loop recursion without the
+initial scaling).
+
+The oracles are torch.optim (``oracles.torch()``), numpy.linalg and closed forms, on
+random symmetric positive definite matrices (``oracles.symmetric_with_eigenvalues``);
+nothing here uses dlkit or the learner's other answers.
 
 The functions the checks hand to learner code (``f`` and its gradient in the
 convexity exercise) are defined at module level here.
@@ -15,19 +19,10 @@ convexity exercise) are defined at module level here.
 
 import numpy as np
 
-from autograder.checks.harness import (
-    CheckFailed,
-    as_float_array,
-    as_number,
-    call,
-    diagnose,
-    expect,
-    expect_close,
-    show,
-)
+from autograder.checks import harness, oracles
 
 # ---------------------------------------------------------------------------
-# Functions passed to learner code
+# Functions passed to the learner's code
 # ---------------------------------------------------------------------------
 
 _BOWL = np.array([[3.0, 1.0], [1.0, 2.0]])
@@ -71,67 +66,7 @@ def log_sum_exp_grad(x):
 
 
 # ---------------------------------------------------------------------------
-# Shared helpers (local to this module)
-# ---------------------------------------------------------------------------
-
-
-def _tuple(result, text, n, what):
-    """The learner's n-tuple ``result`` as a tuple, or CheckFailed naming ``what``."""
-    if not isinstance(result, tuple | list) or len(result) != n:
-        names = ", ".join("abcdefgh"[:n])
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a tuple {what}; "
-            f"hint: end the function with `return {names}`"
-        )
-    return tuple(result)
-
-
-def _spd(rng, eigenvalues):
-    """A random symmetric matrix with the given (positive) eigenvalues."""
-    n = len(eigenvalues)
-    q, r = np.linalg.qr(rng.standard_normal((n, n)))
-    q = q * np.sign(np.diag(r))
-    return (q * np.asarray(eigenvalues, dtype=float)) @ q.T
-
-
-# ---------------------------------------------------------------------------
-# One gradient-descent step
-# ---------------------------------------------------------------------------
-
-_GD_HINT = "move against the gradient: theta_new = theta - lr * grad"
-
-
-def _check_gd_step(fn, theta, grad, lr):
-    got, text = call(fn, "gd_step", theta, grad, lr, hint=_GD_HINT)
-    theta, grad = np.asarray(theta, dtype=float), np.asarray(grad, dtype=float)
-    expected = theta - lr * grad
-    hint = diagnose(
-        got,
-        _GD_HINT,
-        [
-            (theta + lr * grad, "you stepped *up* the gradient; " + _GD_HINT),
-            (theta - grad, "the step must be scaled by the learning rate lr; " + _GD_HINT),
-        ],
-    )
-    expect_close(got, expected, text, hint, rtol=1e-12, atol=1e-12)
-
-
-def gd_step_basic(fn):
-    """theta = [1, 2], grad = [0.5, -1], lr = 0.1 gives [0.95, 2.1]."""
-    _check_gd_step(fn, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1)
-
-
-def gd_step_hidden(fn):
-    """Random vectors and matrices (the update is element-wise), lr = 1, a zero gradient."""
-    rng = np.random.default_rng(6101)
-    _check_gd_step(fn, rng.standard_normal(5), rng.standard_normal(5), 0.03)
-    _check_gd_step(fn, rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 0.5)
-    _check_gd_step(fn, np.array([2.0, -1.0]), np.array([4.0, 4.0]), 1.0)
-    _check_gd_step(fn, np.array([2.0, -1.0]), np.zeros(2), 0.7)
-
-
-# ---------------------------------------------------------------------------
-# First-order condition for convexity
+# Exercise 1 · op-convexity-gap · reference: none in dlkit (the closed form of the table)
 # ---------------------------------------------------------------------------
 
 _GAP_HINT = (
@@ -141,24 +76,21 @@ _GAP_HINT = (
 
 
 def _check_gap(fn, f, grad_f, x, y):
-    got, text = call(fn, "convexity_gap", f, grad_f, x, y, hint=_GAP_HINT)
-    value = as_number(got, text)
+    result, text = harness.call(fn, "convexity_gap", f, grad_f, x, y, hint=_GAP_HINT)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     expected = f(y) - f(x) - float(grad_f(x) @ (y - x))
     at_y = f(y) - f(x) - float(grad_f(y) @ (y - x))
     reversed_sign = "your sign is reversed" + (
         " (or you took the gradient at y instead of x)" if np.isclose(at_y, -expected) else ""
     )
-    hint = diagnose(
-        value,
-        _GAP_HINT,
-        [
-            (-expected, f"{reversed_sign}; {_GAP_HINT}"),
-            (at_y, "take the gradient at x, not y; " + _GAP_HINT),
-            (f(x) - f(y) - float(grad_f(y) @ (x - y)), "you swapped x and y; " + _GAP_HINT),
-        ],
+    mistakes = [
+        (-expected, f"{reversed_sign}; {_GAP_HINT}"),
+        (at_y, "take the gradient at x, not y; " + _GAP_HINT),
+        (f(x) - f(y) - float(grad_f(y) @ (x - y)), "you swapped x and y; " + _GAP_HINT),
+    ]
+    harness.expect_number(
+        result, expected, text, _GAP_HINT, rtol=1e-9, atol=1e-12, mistakes=mistakes
     )
-    expect_close(value, expected, text, hint, rtol=1e-9, atol=1e-12)
 
 
 def convexity_gap_basic(fn):
@@ -179,7 +111,45 @@ def convexity_gap_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Gradient descent on a quadratic until a tolerance
+# Exercise 2 · op-gd-step · reference: dk.optim.gradient_descent (one step)
+# ---------------------------------------------------------------------------
+
+_GD_HINT = "move against the gradient: theta_new = theta - lr * grad"
+
+
+def _check_gd_step(fn, theta, grad, lr):
+    mistakes = [
+        (theta + lr * grad, "you stepped *up* the gradient; " + _GD_HINT),
+        (theta - grad, "the step must be scaled by the learning rate lr; " + _GD_HINT),
+    ]
+    harness.expect_returns(
+        fn,
+        "gd_step",
+        (theta, grad, lr),
+        theta - lr * grad,
+        _GD_HINT,
+        rtol=1e-12,
+        atol=1e-12,
+        mistakes=mistakes,
+    )
+
+
+def gd_step_basic(fn):
+    """theta = [1, 2], grad = [0.5, -1], lr = 0.1 gives [0.95, 2.1]."""
+    _check_gd_step(fn, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1)
+
+
+def gd_step_hidden(fn):
+    """Random vectors and matrices (the update is element-wise), lr = 1, a zero gradient."""
+    rng = np.random.default_rng(6101)
+    _check_gd_step(fn, rng.standard_normal(5), rng.standard_normal(5), 0.03)
+    _check_gd_step(fn, rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 0.5)
+    _check_gd_step(fn, np.array([2.0, -1.0]), np.array([4.0, 4.0]), 1.0)
+    _check_gd_step(fn, np.array([2.0, -1.0]), np.zeros(2), 0.7)
+
+
+# ---------------------------------------------------------------------------
+# Exercise 3 · op-gd-quadratic · reference: dk.optim.gradient_descent
 # ---------------------------------------------------------------------------
 
 _GDQ_HINT = (
@@ -188,7 +158,8 @@ _GDQ_HINT = (
 )
 
 
-def _reference_gd(A, b, x0, lr, tol, max_iter):
+def _gradient_descent(A, b, x0, lr, tol, max_iter):
+    """The final x and the number of updates made before ||A x - b|| <= tol (or max_iter)."""
     x = np.asarray(x0, dtype=float).copy()
     for k in range(max_iter):
         g = A @ x - b
@@ -199,16 +170,20 @@ def _reference_gd(A, b, x0, lr, tol, max_iter):
 
 
 def _check_gd_quadratic(fn, A, b, x0, lr, tol, max_iter):
-    result, text = call(fn, "gd_quadratic", A, b, x0, lr, tol, max_iter, hint=_GDQ_HINT)
-    x, k = _tuple(result, text, 2, "(x, n_steps)")
-    x_expected, k_expected = _reference_gd(A, b, x0, lr, tol, max_iter)
-    steps = as_number(k, text + " (n_steps)")
-    if steps != k_expected:
-        hint = _GDQ_HINT
-        if steps in (k_expected - 1, k_expected + 1):
-            hint = "your count is off by one; " + _GDQ_HINT
-        raise CheckFailed(f"{text} took {show(steps)} steps, expected {k_expected}; hint: {hint}")
-    expect_close(x, x_expected, text + " (x)", _GDQ_HINT, rtol=1e-8, atol=1e-10)
+    result, text = harness.call(fn, "gd_quadratic", A, b, x0, lr, tol, max_iter, hint=_GDQ_HINT)
+    x, n_steps = harness.unpack(result, text, ("x", "n_steps"))
+    x_expected, k = _gradient_descent(A, b, x0, lr, tol, max_iter)
+    off_by_one = "your count is off by one; " + _GDQ_HINT
+    harness.expect_number(
+        n_steps,
+        k,
+        f"{text}[1] (n_steps)",
+        _GDQ_HINT,
+        rtol=0.0,
+        atol=0.0,
+        mistakes=[(k + 1, off_by_one), (k - 1, off_by_one)],
+    )
+    harness.expect_close(x, x_expected, f"{text}[0] (x)", _GDQ_HINT, rtol=1e-8, atol=1e-10)
 
 
 def gd_quadratic_basic(fn):
@@ -220,7 +195,7 @@ def gd_quadratic_hidden(fn):
     """Random well and badly conditioned problems, a start at the optimum, a divergent lr."""
     rng = np.random.default_rng(6103)
     for kappa in (2.0, 30.0):
-        A = _spd(rng, np.linspace(1.0, kappa, 3))
+        A = oracles.symmetric_with_eigenvalues(rng, np.linspace(1.0, kappa, 3))
         lr = 2 / (1 + kappa)
         _check_gd_quadratic(fn, A, rng.standard_normal(3), rng.standard_normal(3), lr, 1e-8, 2000)
     A, b = np.diag([2.0, 5.0]), np.array([2.0, 5.0])
@@ -230,7 +205,7 @@ def gd_quadratic_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Momentum and Adam updates (torch.optim conventions)
+# Exercise 4 · op-momentum-step · reference: dk.optim.SGD (momentum)
 # ---------------------------------------------------------------------------
 
 _MOMENTUM_HINT = (
@@ -239,44 +214,15 @@ _MOMENTUM_HINT = (
 )
 
 
-def _check_momentum_step(fn, theta, grad, velocity, lr, mu):
-    result, text = call(fn, "momentum_step", theta, grad, velocity, lr, mu, hint=_MOMENTUM_HINT)
-    theta_new, v_new = _tuple(result, text, 2, "(theta, velocity)")
-    v_expected = mu * velocity + grad
-    textbook_v = mu * velocity - lr * grad
-    hint = diagnose(
-        v_new,
-        _MOMENTUM_HINT,
-        [(textbook_v, "that is the textbook form v = mu v - lr g; " + _MOMENTUM_HINT)],
-    )
-    expect_close(v_new, v_expected, text + " (velocity)", hint, rtol=1e-10, atol=1e-12)
-    expected = theta - lr * v_expected
-    hint = diagnose(
-        theta_new,
-        _MOMENTUM_HINT,
-        [(theta - lr * grad, "update theta with the new velocity, not the raw gradient")],
-    )
-    expect_close(theta_new, expected, text + " (theta)", hint, rtol=1e-10, atol=1e-12)
-
-
-def momentum_step_basic(fn):
-    """theta = [1, 1], grad = [1, -2], velocity = [0.5, 0.5], lr = 0.1, momentum = 0.9."""
-    _check_momentum_step(
-        fn, np.array([1.0, 1.0]), np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.9
-    )
-
-
 def _torch_trajectory(make_optimizer, theta0, A, b, steps):
     """Parameters after each of ``steps`` torch updates on the gradient A theta - b."""
-    import torch
-
-    theta = torch.tensor(theta0, dtype=torch.float64, requires_grad=True)
-    opt = make_optimizer([theta])
-    A_t, b_t = torch.from_numpy(A), torch.from_numpy(b)
+    theta = oracles.tensor(theta0, requires_grad=True)
+    optimizer = make_optimizer([theta])
+    A_t, b_t = oracles.tensor(A), oracles.tensor(b)
     history = []
     for _ in range(steps):
         theta.grad = A_t @ theta.detach() - b_t
-        opt.step()
+        optimizer.step()
         history.append(theta.detach().numpy().copy())
     return history
 
@@ -290,7 +236,7 @@ def _chain(name, expected, theta, A, b, advance, hint, oracle):
     state = None
     for step, target in enumerate(expected, start=1):
         theta, state, text = advance(theta, A @ theta - b, state, step)
-        expect_close(
+        harness.expect_close(
             theta,
             target,
             f"call {step} of a chain of {name} calls, {text},",
@@ -300,20 +246,69 @@ def _chain(name, expected, theta, A, b, advance, hint, oracle):
         )
 
 
+def _check_momentum_step(fn, theta, grad, velocity, lr, mu):
+    result, text = harness.call(
+        fn, "momentum_step", theta, grad, velocity, lr, mu, hint=_MOMENTUM_HINT
+    )
+    theta_new, velocity_new = harness.unpack(result, text, ("theta", "velocity"))
+    expected_velocity = mu * velocity + grad
+    velocity_mistakes = [
+        (
+            mu * velocity - lr * grad,
+            "that is the textbook form v = mu v - lr g; " + _MOMENTUM_HINT,
+        ),
+        (
+            mu * velocity + (1 - mu) * grad,
+            "that is a moving average (dampening 1 - momentum); torch adds the whole "
+            "gradient; " + _MOMENTUM_HINT,
+        ),
+    ]
+    harness.expect_close(
+        velocity_new,
+        expected_velocity,
+        f"{text}[1] (velocity)",
+        _MOMENTUM_HINT,
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=velocity_mistakes,
+    )
+    theta_mistakes = [
+        (theta - lr * grad, "update theta with the new velocity, not the raw gradient"),
+    ]
+    harness.expect_close(
+        theta_new,
+        theta - lr * expected_velocity,
+        f"{text}[0] (theta)",
+        _MOMENTUM_HINT,
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=theta_mistakes,
+    )
+
+
+def momentum_step_basic(fn):
+    """theta = [1, 1], grad = [1, -2], velocity = [0.5, 0.5], lr = 0.1, momentum = 0.9."""
+    _check_momentum_step(
+        fn, np.array([1.0, 1.0]), np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.9
+    )
+
+
 def momentum_step_hidden(fn):
     """Six chained steps against torch.optim.SGD(momentum=0.8) from a zero velocity."""
-    import torch
-
+    torch = oracles.torch()
     rng = np.random.default_rng(6104)
-    A, b, theta0 = _spd(rng, [1.0, 4.0, 9.0]), rng.standard_normal(3), rng.standard_normal(3)
+    A = oracles.symmetric_with_eigenvalues(rng, [1.0, 4.0, 9.0])
+    b, theta0 = rng.standard_normal(3), rng.standard_normal(3)
     lr, mu = 0.05, 0.8
     expected = _torch_trajectory(lambda p: torch.optim.SGD(p, lr=lr, momentum=mu), theta0, A, b, 6)
 
     def advance(theta, grad, velocity, step):
         velocity = np.zeros_like(theta) if velocity is None else velocity
-        result, text = call(fn, "momentum_step", theta, grad, velocity, lr, mu, hint=_MOMENTUM_HINT)
-        theta, velocity = _tuple(result, text, 2, "(theta, velocity)")
-        return as_float_array(theta, text), as_float_array(velocity, text), text
+        result, text = harness.call(
+            fn, "momentum_step", theta, grad, velocity, lr, mu, hint=_MOMENTUM_HINT
+        )
+        theta, velocity = harness.unpack(result, text, ("theta", "velocity"))
+        return harness.as_float_array(theta, text), harness.as_float_array(velocity, text), text
 
     _chain(
         "momentum_step",
@@ -336,6 +331,10 @@ def momentum_step_hidden(fn):
     _check_momentum_step(fn, np.array([1.0]), np.array([2.0]), np.array([-3.0]), 0.1, 0.0)
 
 
+# ---------------------------------------------------------------------------
+# Exercise 5 · op-adam-step · reference: dk.optim.Adam
+# ---------------------------------------------------------------------------
+
 _ADAM_HINT = (
     "m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g**2, m_hat = m / (1 - beta1**t), "
     "v_hat = v / (1 - beta2**t), theta = theta - lr m_hat / (sqrt(v_hat) + eps); return the "
@@ -343,56 +342,59 @@ _ADAM_HINT = (
 )
 
 
-def _adam_reference(theta, g, m, v, t, lr, beta1, beta2, eps):
+def _adam(theta, g, m, v, t, lr, beta1, beta2, eps, corrected=True, eps_inside=False):
+    """One Adam step ``(theta, m, v)``, or one of its classic misreadings."""
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
-    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    m_hat, v_hat = (m / (1 - beta1**t), v / (1 - beta2**t)) if corrected else (m, v)
+    root = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+    return theta - lr * m_hat / root, m, v
 
 
 def _check_adam_step(fn, theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     args = (theta, g, m, v, t, lr, beta1, beta2, eps)
-    result, text = call(fn, "adam_step", *args, hint=_ADAM_HINT)
-    theta_new, m_new, v_new = _tuple(result, text, 3, "(theta, m, v)")
-    theta_exp, m_exp, v_exp = _adam_reference(*args)
-    expect_close(
+    result, text = harness.call(fn, "adam_step", *args, hint=_ADAM_HINT)
+    theta_new, m_new, v_new = harness.unpack(result, text, ("theta", "m", "v"))
+    expected_theta, expected_m, expected_v = _adam(*args)
+    harness.expect_close(
         m_new,
-        m_exp,
-        text + " (m)",
+        expected_m,
+        f"{text}[1] (m)",
         "m = beta1 * m + (1 - beta1) * grad, returned without bias correction",
         rtol=1e-10,
         atol=1e-14,
+        mistakes=[(expected_m / (1 - beta1**t), "return m itself, not the bias-corrected m_hat")],
     )
-    expect_close(
+    harness.expect_close(
         v_new,
-        v_exp,
-        text + " (v)",
+        expected_v,
+        f"{text}[2] (v)",
         "v = beta2 * v + (1 - beta2) * grad**2, returned without bias correction",
         rtol=1e-10,
         atol=1e-14,
+        mistakes=[(expected_v / (1 - beta2**t), "return v itself, not the bias-corrected v_hat")],
     )
-    m_, v_ = m_exp, v_exp
-    hint = diagnose(
+    theta_mistakes = [
+        (_adam(*args, corrected=False)[0], "you left out the bias correction; " + _ADAM_HINT),
+        (
+            _adam(*args, eps_inside=True)[0],
+            "eps goes outside the square root (as in torch); " + _ADAM_HINT,
+        ),
+        (
+            _adam(theta, g, m, v, t + 1, lr, beta1, beta2, eps)[0],
+            "t is the number of the current step, starting at 1; use beta**t, not "
+            "beta**(t + 1); " + _ADAM_HINT,
+        ),
+    ]
+    harness.expect_close(
         theta_new,
+        expected_theta,
+        f"{text}[0] (theta)",
         _ADAM_HINT,
-        [
-            (
-                theta - lr * m_ / (np.sqrt(v_) + eps),
-                "you left out the bias correction; " + _ADAM_HINT,
-            ),
-            (
-                theta - lr * (m_ / (1 - beta1**t)) / np.sqrt(v_ / (1 - beta2**t) + eps),
-                "eps goes outside the square root (as in torch); " + _ADAM_HINT,
-            ),
-            (
-                theta
-                - lr * (m_ / (1 - beta1 ** (t + 1))) / (np.sqrt(v_ / (1 - beta2 ** (t + 1))) + eps),
-                "t is the number of the current step, starting at 1; use beta**t, not "
-                "beta**(t + 1); " + _ADAM_HINT,
-            ),
-        ],
+        rtol=1e-7,
+        atol=1e-10,
+        mistakes=theta_mistakes,
     )
-    expect_close(theta_new, theta_exp, text + " (theta)", hint, rtol=1e-7, atol=1e-10)
 
 
 def adam_step_basic(fn):
@@ -404,21 +406,21 @@ def adam_step_basic(fn):
 
 def adam_step_hidden(fn):
     """Odd hyper-parameters and a big eps, then eight chained steps against torch.optim.Adam."""
-    import torch
-
+    torch = oracles.torch()
     rng = np.random.default_rng(6105)
-    A, b, theta0 = _spd(rng, [0.5, 3.0, 20.0]), rng.standard_normal(3), rng.standard_normal(3)
+    A = oracles.symmetric_with_eigenvalues(rng, [0.5, 3.0, 20.0])
+    b, theta0 = rng.standard_normal(3), rng.standard_normal(3)
     lr, betas, eps = 0.05, (0.8, 0.95), 1e-6
     expected = _torch_trajectory(
         lambda p: torch.optim.Adam(p, lr=lr, betas=betas, eps=eps), theta0, A, b, 8
     )
-
+    shape = (2, 3)
     _check_adam_step(
         fn,
-        rng.standard_normal((2, 3)),
-        rng.standard_normal((2, 3)),
-        0.1 * rng.standard_normal((2, 3)),
-        rng.uniform(0, 0.1, (2, 3)),
+        rng.standard_normal(shape),
+        rng.standard_normal(shape),
+        0.1 * rng.standard_normal(shape),
+        rng.uniform(0, 0.1, shape),
         5,
         0.01,
         0.5,
@@ -443,10 +445,11 @@ def adam_step_hidden(fn):
 
     def advance(theta, grad, state, step):
         m, v = (np.zeros_like(theta), np.zeros_like(theta)) if state is None else state
-        result, text = call(
+        result, text = harness.call(
             fn, "adam_step", theta, grad, m, v, step, lr, *betas, eps, hint=_ADAM_HINT
         )
-        theta, m, v = (as_float_array(x, text) for x in _tuple(result, text, 3, "(theta, m, v)"))
+        values = harness.unpack(result, text, ("theta", "m", "v"))
+        theta, m, v = (harness.as_float_array(value, text) for value in values)
         return theta, (m, v), text
 
     _chain(
@@ -462,7 +465,7 @@ def adam_step_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# Cosine schedule with linear warm-up
+# Exercise 6 · op-warmup-cosine · reference: dk.optim.warmup_cosine
 # ---------------------------------------------------------------------------
 
 _WARMUP_HINT = (
@@ -471,52 +474,55 @@ _WARMUP_HINT = (
 )
 
 
-def _warmup_cosine_reference(t, lr_max, warmup, total, lr_min):
+def _cosine(progress, lr_max, lr_min):
+    """The cosine decay from lr_max (progress 0) to lr_min (progress 1)."""
+    return lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * progress))
+
+
+def _warmup_mistakes(t, lr_max, warmup, total, lr_min):
+    """The classic mistakes that can show at step t: (wrong rate, message) pairs."""
     if t < warmup:
-        return lr_max * (t + 1) / warmup
+        return [
+            (
+                lr_max * t / warmup,
+                "the warm-up starts at lr_max / W for t = 0 (use (t + 1) / W) so that no "
+                "step is wasted; " + _WARMUP_HINT,
+            )
+        ]
+    progress = (t - warmup) / (total - warmup)
     if t > total:
-        return lr_min
-    p = (t - warmup) / (total - warmup)
-    return lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * p))
+        return [
+            (
+                _cosine(progress, lr_max, lr_min),
+                "after T the rate stays at lr_min (the cosine would climb again); " + _WARMUP_HINT,
+            )
+        ]
+    return [
+        (
+            _cosine(t / total, lr_max, lr_min),
+            "the cosine phase starts after the warm-up: measure progress as (t - W) / (T - W); "
+            + _WARMUP_HINT,
+        ),
+        (_cosine(progress, lr_max, 0.0), "the cosine decays to lr_min, not to 0; " + _WARMUP_HINT),
+    ]
 
 
 def _check_warmup(fn, t, lr_max, warmup, total, lr_min):
-    got, text = call(fn, "warmup_cosine_lr", t, lr_max, warmup, total, lr_min, hint=_WARMUP_HINT)
-    value = as_number(got, text)
-    expected = _warmup_cosine_reference(t, lr_max, warmup, total, lr_min)
-    mistakes = []
+    args = (t, lr_max, warmup, total, lr_min)
+    result, text = harness.call(fn, "warmup_cosine_lr", *args, hint=_WARMUP_HINT)
     if t < warmup:
-        mistakes.append(
-            (
-                lr_max * t / warmup,
-                "the warm-up starts at lr_max / W for t = 0 "
-                "(use (t + 1) / W) so that no step is wasted; " + _WARMUP_HINT,
-            )
-        )
-    elif t <= total:
-        mistakes.append(
-            (
-                lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * t / total)),
-                "the cosine phase starts after the warm-up: measure progress as "
-                "(t - W) / (T - W); " + _WARMUP_HINT,
-            )
-        )
-        mistakes.append(
-            (
-                lr_max * 0.5 * (1 + np.cos(np.pi * (t - warmup) / (total - warmup))),
-                "the cosine decays to lr_min, not to 0; " + _WARMUP_HINT,
-            )
-        )
-    else:
-        mistakes.append(
-            (
-                lr_min
-                + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * (t - warmup) / (total - warmup))),
-                "after T the rate stays at lr_min (the cosine would climb again); " + _WARMUP_HINT,
-            )
-        )
-    hint = diagnose(value, _WARMUP_HINT, mistakes)
-    expect_close(value, expected, text, hint, rtol=1e-9, atol=1e-12)
+        expected = lr_max * (t + 1) / warmup
+    else:  # progress capped at 1: lr_min after T
+        expected = _cosine(min(1.0, (t - warmup) / (total - warmup)), lr_max, lr_min)
+    harness.expect_number(
+        result,
+        expected,
+        text,
+        _WARMUP_HINT,
+        rtol=1e-9,
+        atol=1e-12,
+        mistakes=_warmup_mistakes(*args),
+    )
 
 
 def warmup_cosine_lr_basic(fn):
@@ -535,7 +541,7 @@ def warmup_cosine_lr_hidden(fn):
 
 
 # ---------------------------------------------------------------------------
-# A Newton step
+# Exercise 7 · op-newton-step · reference: dk.optim.newton_step
 # ---------------------------------------------------------------------------
 
 _NEWTON_HINT = (
@@ -544,21 +550,21 @@ _NEWTON_HINT = (
 
 
 def _check_newton(fn, x, g, H):
-    got, text = call(fn, "newton_step", x, g, H, hint=_NEWTON_HINT)
-    expected = x - np.linalg.solve(H, g)
-    hint = diagnose(
-        got,
+    mistakes = [
+        (x + np.linalg.solve(H, g), "you stepped up the gradient; " + _NEWTON_HINT),
+        (x - H @ g, "multiply by the inverse of H, not by H; " + _NEWTON_HINT),
+        (x - np.linalg.solve(H.T, g), "solve with H itself, not its transpose; " + _NEWTON_HINT),
+    ]
+    harness.expect_returns(
+        fn,
+        "newton_step",
+        (x, g, H),
+        x - np.linalg.solve(H, g),
         _NEWTON_HINT,
-        [
-            (x + np.linalg.solve(H, g), "you stepped up the gradient; " + _NEWTON_HINT),
-            (x - H @ g, "multiply by the inverse of H, not by H; " + _NEWTON_HINT),
-            (
-                x - np.linalg.solve(H.T, g),
-                "solve with H itself, not its transpose; " + _NEWTON_HINT,
-            ),
-        ],
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=mistakes,
     )
-    expect_close(got, expected, text, hint, rtol=1e-8, atol=1e-10)
 
 
 def newton_step_basic(fn):
@@ -570,166 +576,25 @@ def newton_step_hidden(fn):
     """Random dense Hessians; one step from anywhere minimises a quadratic exactly."""
     rng = np.random.default_rng(6106)
     for n in (2, 4):
-        _check_newton(
-            fn, rng.standard_normal(n), rng.standard_normal(n), _spd(rng, rng.uniform(0.5, 5, n))
-        )
-    _check_newton(
+        H = oracles.symmetric_with_eigenvalues(rng, rng.uniform(0.5, 5, n))
+        _check_newton(fn, rng.standard_normal(n), rng.standard_normal(n), H)
+    not_symmetric = rng.standard_normal((3, 3)) + 3 * np.eye(3)
+    _check_newton(fn, rng.standard_normal(3), rng.standard_normal(3), not_symmetric)
+    A = oracles.symmetric_with_eigenvalues(rng, [1.0, 10.0, 100.0])
+    b, x = rng.standard_normal(3), rng.standard_normal(3)
+    harness.expect_returns(
         fn,
-        rng.standard_normal(3),
-        rng.standard_normal(3),
-        rng.standard_normal((3, 3)) + 3 * np.eye(3),
-    )  # not symmetric
-    A, b = _spd(rng, [1.0, 10.0, 100.0]), rng.standard_normal(3)
-    x = rng.standard_normal(3)
-    got, text = call(fn, "newton_step", x, A @ x - b, A, hint=_NEWTON_HINT)
-    expect_close(
-        got,
+        "newton_step",
+        (x, A @ x - b, A),
         np.linalg.solve(A, b),
-        text + " on 1/2 x^T A x - b^T x",
-        "one Newton step lands on the minimiser A^{-1} b of a quadratic; " + _NEWTON_HINT,
+        "on 1/2 x^T A x - b^T x one Newton step lands on the minimiser A^{-1} b; " + _NEWTON_HINT,
         rtol=1e-7,
         atol=1e-9,
     )
 
 
 # ---------------------------------------------------------------------------
-# Lagrange multipliers: maximise x y subject to x + y = c
-# ---------------------------------------------------------------------------
-
-_LAGRANGE_HINT = (
-    "with L = x y - lam (x + y - c): dL/dx = y - lam = 0, dL/dy = x - lam = 0 and x + y = c, "
-    "so x = y = lam = c / 2"
-)
-
-
-def _check_lagrange(fn, c):
-    result, text = call(fn, "lagrange_xy", c, hint=_LAGRANGE_HINT)
-    got = as_float_array(_tuple(result, text, 3, "(x, y, lam)"), text)
-    expected = np.array([c / 2, c / 2, c / 2])
-    hint = diagnose(
-        got,
-        _LAGRANGE_HINT,
-        [(np.array([c / 2, c / 2, -c / 2]), "check the sign of lam; " + _LAGRANGE_HINT)],
-    )
-    expect_close(got, expected, text, hint, rtol=1e-9, atol=1e-12)
-
-
-def lagrange_xy_basic(fn):
-    """c = 10: the best rectangle with half-perimeter 10 is the 5 x 5 square."""
-    _check_lagrange(fn, 10.0)
-
-
-def lagrange_xy_hidden(fn):
-    """Other totals, including a negative one and zero."""
-    for c in (3.0, 7.5, -4.0, 0.0, 123.0):
-        _check_lagrange(fn, c)
-
-
-# ---------------------------------------------------------------------------
-# Equality-constrained quadratic programme via the KKT system
-# ---------------------------------------------------------------------------
-
-_KKT_HINT = (
-    "solve the linear system [[Q, A^T], [A, 0]] [x; lam] = [-c; b] (np.block and "
-    "np.linalg.solve) and split the solution into x (first n entries) and lam (the rest)"
-)
-
-
-def _check_kkt(fn, Q, c, A, b):
-    result, text = call(fn, "solve_kkt", Q, c, A, b, hint=_KKT_HINT)
-    x, lam = _tuple(result, text, 2, "(x, lam)")
-    n, p = Q.shape[0], A.shape[0]
-    kkt = np.block([[Q, A.T], [A, np.zeros((p, p))]])
-    solution = np.linalg.solve(kkt, np.concatenate([-c, b]))
-    x_exp, lam_exp = solution[:n], solution[n:]
-    expect_close(x, x_exp, text + " (x)", _KKT_HINT, rtol=1e-7, atol=1e-9)
-    hint = diagnose(
-        lam,
-        _KKT_HINT,
-        [
-            (
-                -lam_exp,
-                "the multiplier's sign is flipped: with L = f + "
-                "lam^T (A x - b), stationarity reads Q x + c + A^T lam = 0",
-            )
-        ],
-    )
-    expect_close(
-        as_float_array(lam, text).ravel(), lam_exp, text + " (lam)", hint, rtol=1e-7, atol=1e-9
-    )
-
-
-def solve_kkt_basic(fn):
-    """Maximise x y on x + y = 10, written as: minimise -x y, Q = [[0, -1], [-1, 0]]."""
-    _check_kkt(
-        fn,
-        np.array([[0.0, -1.0], [-1.0, 0.0]]),
-        np.zeros(2),
-        np.array([[1.0, 1.0]]),
-        np.array([10.0]),
-    )
-
-
-def solve_kkt_hidden(fn):
-    """Random convex problems with one and with two constraints, and a non-zero c."""
-    rng = np.random.default_rng(6107)
-    for n, p in ((3, 1), (4, 2), (5, 3)):
-        Q = _spd(rng, rng.uniform(0.5, 4.0, n))
-        _check_kkt(
-            fn, Q, rng.standard_normal(n), rng.standard_normal((p, n)), rng.standard_normal(p)
-        )
-    _check_kkt(fn, np.eye(2), np.array([1.0, -2.0]), np.array([[1.0, 1.0]]), np.array([0.0]))
-
-
-# ---------------------------------------------------------------------------
-# Projection onto the L2 ball
-# ---------------------------------------------------------------------------
-
-_BALL_HINT = (
-    "if ||x||_2 <= radius return x unchanged; otherwise scale it back onto the sphere: "
-    "x * radius / ||x||_2"
-)
-
-
-def _check_ball(fn, x, radius):
-    got, text = call(fn, "project_l2_ball", x, radius, hint=_BALL_HINT)
-    norm = np.linalg.norm(x)
-    expected = x if norm <= radius else x * radius / max(norm, 1e-300)
-    mistakes = [
-        (
-            np.clip(x, -radius, radius),
-            "clipping each coordinate projects onto a box, not onto the ball; " + _BALL_HINT,
-        )
-    ]
-    if norm > 0:
-        mistakes.insert(
-            0, (x * radius / norm, "points already inside the ball must not move; " + _BALL_HINT)
-        )
-        mistakes.append(
-            (x * radius / norm**2, "divide by the norm, not the squared norm; " + _BALL_HINT)
-        )
-    hint = diagnose(got, _BALL_HINT, mistakes)
-    expect_close(got, expected, text, hint, rtol=1e-10, atol=1e-12)
-
-
-def project_l2_ball_basic(fn):
-    """[3, 4] onto the unit ball is [0.6, 0.8]; [0.3, 0.4] stays where it is."""
-    _check_ball(fn, np.array([3.0, 4.0]), 1.0)
-    _check_ball(fn, np.array([0.3, 0.4]), 1.0)
-
-
-def project_l2_ball_hidden(fn):
-    """Random points in and out, other radii, a point on the sphere, the origin."""
-    rng = np.random.default_rng(6108)
-    for scale, radius in ((5.0, 1.0), (0.1, 1.0), (1.0, 2.5), (3.0, 0.5)):
-        _check_ball(fn, scale * rng.standard_normal(4), radius)
-    _check_ball(fn, np.array([0.0, -2.0, 0.0]), 2.0)
-    _check_ball(fn, np.zeros(3), 1.0)
-    _check_ball(fn, np.array([1.5, -1.5]), 1.0)
-
-
-# ---------------------------------------------------------------------------
-# L-BFGS two-loop recursion
+# Exercise 8 · op-lbfgs-direction · reference: dk.optim.lbfgs_direction
 # ---------------------------------------------------------------------------
 
 _LBFGS_HINT = (
@@ -754,28 +619,34 @@ def _dense_direction(g, s_list, y_list, scaled=True):
 
 
 def _check_lbfgs(fn, g, s_list, y_list):
-    got, text = call(fn, "lbfgs_direction", g, s_list, y_list, hint=_LBFGS_HINT)
-    expected = _dense_direction(g, s_list, y_list)
-    mistakes = [(-expected, "return the descent direction -H g (minus sign); " + _LBFGS_HINT)]
+    direction = _dense_direction(g, s_list, y_list)
+    mistakes = [(-direction, "return the descent direction -H g (minus sign); " + _LBFGS_HINT)]
     if s_list:
-        mistakes.append(
+        mistakes += [
             (
                 _dense_direction(g, s_list, y_list, scaled=False),
                 "you skipped the initial scaling H0 = gamma I; " + _LBFGS_HINT,
-            )
-        )
-        mistakes.append(
+            ),
             (
                 _dense_direction(g, s_list[::-1], y_list[::-1]),
                 "the lists are oldest first: the first loop runs from the newest pair "
                 "(the end of the lists) back to the oldest; " + _LBFGS_HINT,
-            )
-        )
-    hint = diagnose(got, _LBFGS_HINT, mistakes)
-    expect_close(got, expected, text, hint, rtol=1e-7, atol=1e-10)
+            ),
+        ]
+    harness.expect_returns(
+        fn,
+        "lbfgs_direction",
+        (g, s_list, y_list),
+        direction,
+        _LBFGS_HINT,
+        rtol=1e-7,
+        atol=1e-10,
+        mistakes=mistakes,
+    )
 
 
-def _pairs(rng, A, m):
+def _curvature_pairs(rng, A, m):
+    """m random steps s and their gradient changes y = A s on the quadratic of A."""
     s_list = [rng.standard_normal(A.shape[0]) for _ in range(m)]
     return s_list, [A @ s for s in s_list]
 
@@ -793,23 +664,177 @@ def lbfgs_direction_hidden(fn):
     reproduce the exact Newton direction."""
     rng = np.random.default_rng(6109)
     for n, m in ((3, 2), (5, 4), (6, 5)):
-        A = _spd(rng, rng.uniform(0.5, 6.0, n))
-        s_list, y_list = _pairs(rng, A, m)
+        A = oracles.symmetric_with_eigenvalues(rng, rng.uniform(0.5, 6.0, n))
+        s_list, y_list = _curvature_pairs(rng, A, m)
         _check_lbfgs(fn, rng.standard_normal(n), s_list, y_list)
     A = np.diag([1.0, 3.0, 10.0])
     s_list = [np.eye(3)[i] for i in range(3)]
     g = np.array([1.0, 1.0, 1.0])
-    got, text = call(fn, "lbfgs_direction", g, s_list, [A @ s for s in s_list], hint=_LBFGS_HINT)
-    expect(
-        np.asarray(got, dtype=float).shape == (3,),
-        f"{text} returned {show(got)}, expected an array of shape (3,)",
+    newton = (
+        "with n coordinate steps on a diagonal quadratic the recursion must give the Newton "
+        "direction -A^{-1} g; " + _LBFGS_HINT
     )
-    expect_close(
-        got,
+    harness.expect_returns(
+        fn,
+        "lbfgs_direction",
+        (g, s_list, [A @ s for s in s_list]),
         -np.linalg.solve(A, g),
-        text,
-        "with n coordinate steps on a diagonal "
-        "quadratic the recursion must give the Newton direction -A^{-1} g; " + _LBFGS_HINT,
+        newton,
         rtol=1e-7,
         atol=1e-10,
     )
+
+
+# ---------------------------------------------------------------------------
+# Exercise 9 · op-lagrange-xy · reference: none in dlkit (the closed form c / 2)
+# ---------------------------------------------------------------------------
+
+_LAGRANGE_HINT = (
+    "with L = x y - lam (x + y - c): dL/dx = y - lam = 0, dL/dy = x - lam = 0 and x + y = c, "
+    "so x = y = lam = c / 2"
+)
+
+
+def _check_lagrange(fn, c):
+    result, text = harness.call(fn, "lagrange_xy", c, hint=_LAGRANGE_HINT)
+    values = harness.unpack(result, text, ("x", "y", "lam"))
+    mistakes = [([c / 2, c / 2, -c / 2], "check the sign of lam; " + _LAGRANGE_HINT)]
+    harness.expect_close(
+        harness.as_float_array(values, text),
+        [c / 2] * 3,
+        text,
+        _LAGRANGE_HINT,
+        rtol=1e-9,
+        atol=1e-12,
+        mistakes=mistakes,
+    )
+
+
+def lagrange_xy_basic(fn):
+    """c = 10: the best rectangle with half-perimeter 10 is the 5 x 5 square."""
+    _check_lagrange(fn, 10.0)
+
+
+def lagrange_xy_hidden(fn):
+    """Other totals, including a negative one and zero."""
+    for c in (3.0, 7.5, -4.0, 0.0, 123.0):
+        _check_lagrange(fn, c)
+
+
+# ---------------------------------------------------------------------------
+# Exercise 10 · op-solve-kkt · reference: dk.optim.solve_equality_qp
+# ---------------------------------------------------------------------------
+
+_KKT_HINT = (
+    "solve the linear system [[Q, A^T], [A, 0]] [x; lam] = [-c; b] (np.block and "
+    "np.linalg.solve) and split the solution into x (first n entries) and lam (the rest)"
+)
+
+
+def _kkt_solution(Q, c, A, b):
+    """x (n,) and lam (p,) from the KKT system [[Q, A^T], [A, 0]] [x; lam] = [-c; b]."""
+    n, p = Q.shape[0], A.shape[0]
+    kkt = np.block([[Q, A.T], [A, np.zeros((p, p))]])  # (n + p, n + p)
+    solution = np.linalg.solve(kkt, np.concatenate([-c, b]))
+    return solution[:n], solution[n:]
+
+
+def _check_kkt(fn, Q, c, A, b):
+    result, text = harness.call(fn, "solve_kkt", Q, c, A, b, hint=_KKT_HINT)
+    x, lam = harness.unpack(result, text, ("x", "lam"))
+    expected_x, expected_lam = _kkt_solution(Q, c, A, b)
+    x_mistakes = [
+        (
+            _kkt_solution(Q, np.zeros_like(c), A, b)[0],
+            "you left out c: the right-hand side is [-c; b]",
+        ),
+        (_kkt_solution(Q, -c, A, b)[0], "the right-hand side is [-c; b], not [c; b]"),
+    ]
+    harness.expect_close(
+        x, expected_x, f"{text}[0] (x)", _KKT_HINT, rtol=1e-7, atol=1e-9, mistakes=x_mistakes
+    )
+    flipped = (
+        "the multiplier's sign is flipped: with L = f + lam^T (A x - b), stationarity reads "
+        "Q x + c + A^T lam = 0"
+    )
+    harness.expect_close(
+        harness.as_float_array(lam, text).ravel(),
+        expected_lam,
+        f"{text}[1] (lam)",
+        _KKT_HINT,
+        rtol=1e-7,
+        atol=1e-9,
+        mistakes=[(-expected_lam, flipped)],
+    )
+
+
+def solve_kkt_basic(fn):
+    """Maximise x y on x + y = 10, written as: minimise -x y, Q = [[0, -1], [-1, 0]]."""
+    Q = np.array([[0.0, -1.0], [-1.0, 0.0]])
+    _check_kkt(fn, Q, np.zeros(2), np.array([[1.0, 1.0]]), np.array([10.0]))
+
+
+def solve_kkt_hidden(fn):
+    """Random convex problems with one and with two constraints, and a non-zero c."""
+    rng = np.random.default_rng(6107)
+    for n, p in ((3, 1), (4, 2), (5, 3)):
+        Q = oracles.symmetric_with_eigenvalues(rng, rng.uniform(0.5, 4.0, n))
+        _check_kkt(
+            fn, Q, rng.standard_normal(n), rng.standard_normal((p, n)), rng.standard_normal(p)
+        )
+    _check_kkt(fn, np.eye(2), np.array([1.0, -2.0]), np.array([[1.0, 1.0]]), np.array([0.0]))
+
+
+# ---------------------------------------------------------------------------
+# Exercise 11 · op-project-ball · reference: dk.optim.project_ball
+# ---------------------------------------------------------------------------
+
+_BALL_HINT = (
+    "if ||x||_2 <= radius return x unchanged; otherwise scale it back onto the sphere: "
+    "x * radius / ||x||_2"
+)
+
+
+def _check_ball(fn, x, radius):
+    norm = np.linalg.norm(x)
+    expected = x if norm <= radius else x * radius / norm
+    mistakes = [
+        (
+            lambda: x * radius / norm,
+            "points already inside the ball must not move; " + _BALL_HINT,
+        ),
+        (
+            np.clip(x, -radius, radius),
+            "clipping each coordinate projects onto a box, not onto the ball; " + _BALL_HINT,
+        ),
+        (
+            lambda: x * radius / norm**2,
+            "divide by the norm, not the squared norm; " + _BALL_HINT,
+        ),
+    ]
+    harness.expect_returns(
+        fn,
+        "project_l2_ball",
+        (x, radius),
+        expected,
+        _BALL_HINT,
+        rtol=1e-10,
+        atol=1e-12,
+        mistakes=mistakes,
+    )
+
+
+def project_l2_ball_basic(fn):
+    """[3, 4] onto the unit ball is [0.6, 0.8]; [0.3, 0.4] stays where it is."""
+    _check_ball(fn, np.array([3.0, 4.0]), 1.0)
+    _check_ball(fn, np.array([0.3, 0.4]), 1.0)
+
+
+def project_l2_ball_hidden(fn):
+    """Random points in and out, other radii, a point on the sphere, the origin."""
+    rng = np.random.default_rng(6108)
+    for scale, radius in ((5.0, 1.0), (0.1, 1.0), (1.0, 2.5), (3.0, 0.5)):
+        _check_ball(fn, scale * rng.standard_normal(4), radius)
+    _check_ball(fn, np.array([0.0, -2.0, 0.0]), 2.0)
+    _check_ball(fn, np.zeros(3), 1.0)
+    _check_ball(fn, np.array([1.5, -1.5]), 1.0)

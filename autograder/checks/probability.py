@@ -9,27 +9,27 @@ weights, standardising by n instead of sqrt(n), the sign of Jensen's gap). The
 oracles are numpy, scipy.stats and closed forms; nothing here uses dlkit or the
 learner's other answers.
 
-The two samplers are tested statistically on fixed seeds. Every statistic is
-compared with its exact expectation using a tolerance of ``Z`` standard errors
-(the standard error is derived in each check), or by a Kolmogorov-Smirnov test at
-level ``KS_LEVEL``; a correct sampler fails a whole check with probability below
-1e-6, while the realistic mistakes miss by dozens of standard errors.
+The two samplers are tested statistically on fixed seeds: the same seed must give
+the same numbers and another seed other numbers (``harness.expect_reproducible``),
+and every statistic is compared with its exact expectation within ``Z`` standard
+errors (``harness.expect_within``; the standard error is derived in each check), or
+by a Kolmogorov-Smirnov test at level ``KS_LEVEL``; a correct sampler fails a whole
+check with probability below 1e-6, while the realistic mistakes miss by dozens of
+standard errors.
 """
-
-import math
 
 import numpy as np
 import scipy.stats
 
 from autograder.checks.harness import (
-    CheckFailed,
     as_float_array,
-    as_number,
     call,
-    diagnose,
     expect,
     expect_close,
-    show,
+    expect_number,
+    expect_reproducible,
+    expect_within,
+    unpack,
 )
 
 _SEED = 202  # hidden inputs are random but the same on every run
@@ -37,59 +37,9 @@ Z = 6.0  # standard errors allowed: a Gaussian statistic exceeds it with probabi
 KS_LEVEL = 1e-7  # under the null the KS p-value is uniform: P(p < 1e-7) = 1e-7
 
 
-# --------------------------------------------------------------------------- shared helpers
-
-
-def _tuple(result, text, size, what):
-    """The learner's ``size``-tuple ``result``, or CheckFailed naming ``what``."""
-    if not isinstance(result, tuple | list) or len(result) != size:
-        names = ", ".join("abcdef"[:size])
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a tuple {what}; "
-            f"hint: end the function with `return {names}`"
-        )
-    return tuple(result)
-
-
-def _expect_number(got, expected, text, hint, known_mistakes=(), rtol=1e-8, atol=1e-10):
-    """Compare one number, naming the first known mistake that ``got`` reproduces."""
-    value = as_number(got, text)
-    if not math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
-        hint = diagnose(value, hint, known_mistakes)
-        raise CheckFailed(f"{text} returned {show(value)}, expected {show(expected)}; hint: {hint}")
-
-
-def _expect_reproducible(fn, name, args, seed):
-    """Same seed, same draws; another seed, other draws. Returns the first draws."""
-    first, text = call(fn, name, *args, seed)
-    first = as_float_array(first, text)
-    again = as_float_array(call(fn, name, *args, seed)[0], text)
-    expect(
-        first.shape == again.shape and np.array_equal(first, again),
-        f"{text} returned different numbers when called twice with the same seed; hint: "
-        "build the generator inside the function, `rng = np.random.default_rng(seed)`, and "
-        "draw only from `rng` (not from np.random.* directly)",
-    )
-    other, other_text = call(fn, name, *args, seed + 1)
-    other = as_float_array(other, other_text)
-    expect(
-        not np.array_equal(first, other),
-        f"{other_text} returned the same numbers as with seed={seed}; hint: pass the seed to "
-        "`np.random.default_rng(seed)` instead of using a fixed seed",
-    )
-    return first, text
-
-
-def _expect_within(statistic, expected, se, text, what, hint):
-    """Fail unless ``|statistic - expected| <= Z * se`` (a Gaussian statistic)."""
-    if not abs(statistic - expected) <= Z * se:  # `not <=` also catches NaN
-        raise CheckFailed(
-            f"{text}: the {what} of the returned samples is {statistic:.4g}, expected "
-            f"{expected:.4g} ± {Z * se:.2g} ({Z:g} standard errors); hint: {hint}"
-        )
-
-
-# --------------------------------------------------------------------------- discrete mean/var
+# ---------------------------------------------------------------------------
+# Exercise 1 · pr-discrete-mean-var · reference: dk.prob.expectation, dk.prob.variance
+# ---------------------------------------------------------------------------
 
 _MOMENT_HINT = (
     "E[X] = sum_i p_i x_i and Var[X] = sum_i p_i (x_i - E[X])**2: weight every value by its "
@@ -99,23 +49,35 @@ _MOMENT_HINT = (
 
 def _check_moments(fn, values, probs):
     result, text = call(fn, "discrete_mean_var", values, probs, hint=_MOMENT_HINT)
-    mean, var = _tuple(result, text, 2, "(mean, variance)")
+    mean, var = unpack(result, text, ("mean", "variance"))
     x, p = np.asarray(values, dtype=float), np.asarray(probs, dtype=float)
     expected_mean = float(np.sum(p * x))  # closed forms of the definitions
     expected_var = float(np.sum(p * (x - expected_mean) ** 2))
-    _expect_number(
+    unweighted = "you took the plain average of the values; weight each by its probability"
+    mistakes = [(x.mean(), unweighted)]
+    expect_number(
         mean,
         expected_mean,
         f"the mean from {text}",
         _MOMENT_HINT,
-        [(x.mean(), "you took the plain average of the values; weight each by its probability")],
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=mistakes,
     )
     mistakes = [
         (np.sum(p * x**2), "that is E[X**2]; subtract E[X]**2 (or centre the values first)"),
         (x.var(), "you took the unweighted variance of the values; weight by the probabilities"),
         (np.sqrt(expected_var), "that is the standard deviation; return the variance"),
     ]
-    _expect_number(var, expected_var, f"the variance from {text}", _MOMENT_HINT, mistakes)
+    expect_number(
+        var,
+        expected_var,
+        f"the variance from {text}",
+        _MOMENT_HINT,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=mistakes,
+    )
 
 
 def discrete_mean_var_basic(fn):
@@ -135,7 +97,9 @@ def discrete_mean_var_hidden(fn):
     _check_moments(fn, np.array([1, 2, 10]), np.array([0.5, 0.25, 0.25]))
 
 
-# --------------------------------------------------------------------------- variances
+# ---------------------------------------------------------------------------
+# Exercise 2 · pr-variances · reference: dk.prob.sample_variance
+# ---------------------------------------------------------------------------
 
 _VARIANCES_HINT = (
     "the population variance divides the sum of squared deviations by n, the sample "
@@ -145,12 +109,11 @@ _VARIANCES_HINT = (
 
 def _check_variances(fn, x):
     result, text = call(fn, "variances", x, hint=_VARIANCES_HINT)
-    population, sample = _tuple(result, text, 2, "(population, sample)")
+    population, sample = unpack(result, text, ("population", "sample"))
     x = np.asarray(x, dtype=float)
     expected = (np.var(x), np.var(x, ddof=1))
     n = x.size
-    with np.errstate(all="ignore"):
-        naive = np.mean(x**2) - np.mean(x) ** 2  # E[x^2] - E[x]^2 in floating point
+    naive = np.mean(x**2) - np.mean(x) ** 2  # E[x^2] - E[x]^2 in floating point
     cancel = (
         "E[x**2] - E[x]**2 loses every digit when the mean is large compared with the "
         "spread (catastrophic cancellation); subtract the mean first, then square"
@@ -167,9 +130,8 @@ def _check_variances(fn, x):
             ),
             (naive * (1 if label == "population" else n / (n - 1)), cancel),
         ]
-        _expect_number(
-            got, want, f"the {label} variance from {text}", _VARIANCES_HINT, mistakes, rtol=1e-6
-        )
+        what = f"the {label} variance from {text}"
+        expect_number(got, want, what, _VARIANCES_HINT, rtol=1e-6, atol=1e-10, mistakes=mistakes)
 
 
 def variances_basic(fn):
@@ -187,7 +149,9 @@ def variances_hidden(fn):
     _check_variances(fn, 1e9 + rng.standard_normal(20))
 
 
-# --------------------------------------------------------------------------- inverse CDF
+# ---------------------------------------------------------------------------
+# Exercise 3 · pr-inverse-cdf · reference: dk.prob.inverse_cdf_categorical
+# ---------------------------------------------------------------------------
 
 _INVERSE_HINT = (
     "with the running totals F = np.cumsum(probs), category k owns the interval "
@@ -198,7 +162,6 @@ _INVERSE_HINT = (
 
 def _check_inverse(fn, probs, u, hint=_INVERSE_HINT):
     result, text = call(fn, "categorical_inverse_cdf", probs, u, hint=hint)
-    got = as_float_array(result, text)
     cdf = np.cumsum(np.asarray(probs, dtype=float))
     expected = np.minimum(np.digitize(u, cdf), len(probs) - 1)  # bins [F_{k-1}, F_k)
     left = np.minimum(np.digitize(u, cdf, right=True), len(probs) - 1)
@@ -210,7 +173,7 @@ def _check_inverse(fn, probs, u, hint=_INVERSE_HINT):
         ),
         (expected + 1, "categories are numbered from 0, not 1"),
     ]
-    expect_close(got, expected, text, diagnose(got, hint, mistakes), rtol=0, atol=0)
+    expect_close(result, expected, text, hint, rtol=0, atol=0, mistakes=mistakes)
     kind = np.asarray(result).dtype.kind
     expect(
         kind in "iu",
@@ -248,7 +211,9 @@ def categorical_inverse_cdf_hidden(fn):
     _check_inverse(fn, probs, rng.random(200))
 
 
-# --------------------------------------------------------------------------- joint tables
+# ---------------------------------------------------------------------------
+# Exercise 4 · pr-joint · reference: dk.prob.marginals, dk.prob.conditional
+# ---------------------------------------------------------------------------
 
 _JOINT_HINT = (
     "joint[i, j] = P(X=i, Y=j): P(X=i) sums row i (axis=1), P(Y=j) sums column j (axis=0), "
@@ -258,15 +223,12 @@ _JOINT_HINT = (
 
 def _check_joint(fn, joint):
     result, text = call(fn, "marginals_and_conditional", joint, hint=_JOINT_HINT)
-    p_x, p_y, cond = _tuple(result, text, 3, "(p_x, p_y, p_y_given_x)")
+    p_x, p_y, cond = unpack(result, text, ("p_x", "p_y", "p_y_given_x"))
     joint = np.asarray(joint, dtype=float)
-    want_x, want_y = joint.sum(axis=1), joint.sum(axis=0)
+    want_x, want_y = joint.sum(axis=1), joint.sum(axis=0)  # (rows,), (columns,)
     swap = "you summed over the wrong axis: P(X=i) sums row i of the table (axis=1)"
-    got_x = as_float_array(p_x, text)
-    expect_close(got_x, want_x, f"p_x from {text}", diagnose(got_x, _JOINT_HINT, [(want_y, swap)]))
-    got_y = as_float_array(p_y, text)
-    expect_close(got_y, want_y, f"p_y from {text}", diagnose(got_y, _JOINT_HINT, [(want_x, swap)]))
-    got_c = as_float_array(cond, text)
+    expect_close(p_x, want_x, f"p_x from {text}", _JOINT_HINT, mistakes=[(want_y, swap)])
+    expect_close(p_y, want_y, f"p_y from {text}", _JOINT_HINT, mistakes=[(want_x, swap)])
     mistakes = [
         (
             joint / want_y,
@@ -275,12 +237,8 @@ def _check_joint(fn, joint):
         ),
         (joint, "that is the joint table itself; divide each row by its total P(X=i)"),
     ]
-    expect_close(
-        got_c,
-        joint / want_x[:, None],
-        f"p_y_given_x from {text}",
-        diagnose(got_c, _JOINT_HINT, mistakes),
-    )
+    expected = joint / want_x[:, None]  # row i divided by P(X=i)
+    expect_close(cond, expected, f"p_y_given_x from {text}", _JOINT_HINT, mistakes=mistakes)
 
 
 def marginals_and_conditional_basic(fn):
@@ -298,7 +256,9 @@ def marginals_and_conditional_hidden(fn):
     _check_joint(fn, np.array([[1.0]]))
 
 
-# --------------------------------------------------------------------------- Bayes' rule
+# ---------------------------------------------------------------------------
+# Exercise 5 · pr-bayes · reference: dk.prob.diagnostic_posterior
+# ---------------------------------------------------------------------------
 
 _BAYES_HINT = (
     "Bayes' rule: P(D | +) = P(+ | D) P(D) / P(+), where the evidence "
@@ -326,7 +286,7 @@ def _check_bayes(fn, prevalence, sensitivity, specificity):
             "a healthy person tests positive with probability 1 - specificity, not specificity",
         ),
     ]
-    _expect_number(got, expected, text, _BAYES_HINT, mistakes)
+    expect_number(got, expected, text, _BAYES_HINT, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
 def diagnostic_posterior_basic(fn):
@@ -344,7 +304,9 @@ def diagnostic_posterior_hidden(fn):
     _check_bayes(fn, 1.0, 0.95, 0.9)
 
 
-# --------------------------------------------------------------------------- covariance
+# ---------------------------------------------------------------------------
+# Exercise 6 · pr-cov · reference: dk.prob.covariance_matrix
+# ---------------------------------------------------------------------------
 
 _COV_HINT = (
     "with one sample per row, centre the columns (Xc = X - X.mean(axis=0)) and return "
@@ -356,18 +318,19 @@ def _check_cov(fn, X):
     result, text = call(fn, "covariance_matrix", X, hint=_COV_HINT)
     X = np.asarray(X, dtype=float)
     n = X.shape[0]
-    expected = np.cov(X, rowvar=False).reshape(X.shape[1], X.shape[1])
-    got = as_float_array(result, text)
-    if got.shape == (n, n) != expected.shape:
-        raise CheckFailed(
-            f"{text} returned shape {got.shape}, expected shape {expected.shape}; hint: the rows "
-            "are the samples: compute a (d, d) matrix from Xc.T @ Xc, not (n, n) from Xc @ Xc.T"
-        )
+    expected = np.cov(X, rowvar=False).reshape(X.shape[1], X.shape[1])  # (d, d)
+    centred = X - X.mean(axis=0)  # (n, d)
+    rows_as_variables = (
+        "the rows are the samples: compute a (d, d) matrix from Xc.T @ Xc, not (n, n) "
+        "from Xc @ Xc.T"
+    )
     mistakes = [
         (expected * (n - 1) / n, "you divided by n; the sample covariance divides by n - 1"),
         (X.T @ X / (n - 1), "centre the columns first: subtract X.mean(axis=0)"),
+        (centred @ centred.T / (n - 1), rows_as_variables),
+        (lambda: np.cov(X), rows_as_variables),
     ]
-    expect_close(got, expected, text, diagnose(got, _COV_HINT, mistakes), rtol=1e-7, atol=1e-9)
+    expect_close(result, expected, text, _COV_HINT, rtol=1e-7, atol=1e-9, mistakes=mistakes)
 
 
 def covariance_matrix_basic(fn):
@@ -386,7 +349,9 @@ def covariance_matrix_hidden(fn):
     _check_cov(fn, rng.standard_normal((7, 1)))
 
 
-# --------------------------------------------------------------------------- correlation
+# ---------------------------------------------------------------------------
+# Exercise 7 · pr-corr · reference: dk.prob.correlation_matrix
+# ---------------------------------------------------------------------------
 
 _CORR_HINT = (
     "R[i, j] = C[i, j] / (s_i s_j) with C the covariance matrix and s = sqrt(diag(C)) the "
@@ -400,7 +365,6 @@ def _check_corr(fn, X):
     d, n = X.shape[1], X.shape[0]
     expected = np.corrcoef(X, rowvar=False).reshape(d, d)
     C = np.cov(X, rowvar=False).reshape(d, d)
-    got = as_float_array(result, text)
     mistakes = [
         (
             C / np.outer(np.diag(C), np.diag(C)),
@@ -418,7 +382,7 @@ def _check_corr(fn, X):
         ),
         (C, "that is the covariance matrix; divide by the standard deviations"),
     ]
-    expect_close(got, expected, text, diagnose(got, _CORR_HINT, mistakes), rtol=1e-7, atol=1e-9)
+    expect_close(result, expected, text, _CORR_HINT, rtol=1e-7, atol=1e-9, mistakes=mistakes)
 
 
 def correlation_matrix_basic(fn):
@@ -438,7 +402,9 @@ def correlation_matrix_hidden(fn):
     _check_corr(fn, rng.standard_normal((3, 2)))
 
 
-# --------------------------------------------------------------------------- mixture sampler
+# ---------------------------------------------------------------------------
+# Exercise 8 · pr-mixture · reference: dk.prob.GaussianMixture.sample
+# ---------------------------------------------------------------------------
 
 _MIX_WEIGHT_HINT = (
     "pick the component of each sample with probability weights[j] (for example "
@@ -476,7 +442,8 @@ def _mixture_hint(fractions, edges, n, weights, means, stds):
 
 def _check_mixture(fn, weights, means, stds, n, seed, cuts):
     args = (weights, means, stds, n)
-    got, text = _expect_reproducible(fn, "sample_gaussian_mixture", args, seed)
+    first, text = expect_reproducible(fn, "sample_gaussian_mixture", args, seed)
+    got = as_float_array(first, text)
     expect(
         got.shape == (n,),
         f"{text} returned shape {got.shape}, expected ({n},); hint: return one number per "
@@ -493,14 +460,8 @@ def _check_mixture(fn, weights, means, stds, n, seed, cuts):
     hint = _mixture_hint(counts / n, edges, n, weights, means, stds)
     q = _region_masses(edges, weights, means, stds)
     for low, high, qi, count in zip(edges[:-1], edges[1:], q, counts):
-        _expect_within(
-            count / n,
-            qi,
-            np.sqrt(qi * (1 - qi) / n),
-            text,
-            f"fraction in ({low:g}, {high:g}]",
-            hint,
-        )
+        what = f"fraction of the samples in ({low:g}, {high:g}]"
+        expect_within(count / n, qi, np.sqrt(qi * (1 - qi) / n), text, what, hint, z=Z)
     # The whole distribution: Kolmogorov-Smirnov against the exact mixture CDF.
     p_value = scipy.stats.kstest(got, lambda x: _mixture_cdf(x, weights, means, stds)).pvalue
     expect(
@@ -532,11 +493,14 @@ def sample_gaussian_mixture_hidden(fn):
     _check_mixture(fn, [1.0], [2.0], [0.25], 5_000, _SEED + 2, cuts=np.array([2.0]))
 
 
-# --------------------------------------------------------------------------- CLT simulation
+# ---------------------------------------------------------------------------
+# Exercise 9 · pr-clt · reference: dk.prob.standardized_means
+# ---------------------------------------------------------------------------
 
 
 def _check_clt(fn, n, trials, seed, exact_law):
-    got, text = _expect_reproducible(fn, "clt_standardized_means", (n, trials), seed)
+    first, text = expect_reproducible(fn, "clt_standardized_means", (n, trials), seed)
+    got = as_float_array(first, text)
     expect(
         got.shape == (trials,),
         f"{text} returned shape {got.shape}, expected ({trials},); hint: one standardised "
@@ -547,22 +511,24 @@ def _check_clt(fn, n, trials, seed, exact_law):
     # the fourth by 1 / n). So mean(Z) has standard error sqrt(1 / trials) and mean(Z^2)
     # has sqrt((E[Z^4] - 1) / trials); both statistics are nearly Gaussian (their skewness
     # is below 0.1 at these sizes), so Z = 6 standard errors fails with probability < 1e-8.
-    _expect_within(
+    expect_within(
         float(np.mean(got)),
         0.0,
         np.sqrt(1.0 / trials),
         text,
-        "mean",
+        "mean of the values",
         "subtract the population mean of Exponential(1), which is 1, from each sample mean",
+        z=Z,
     )
-    _expect_within(
+    expect_within(
         float(np.mean(got**2)),
         1.0,
         np.sqrt((2.0 + 6.0 / n) / trials),
         text,
-        "mean square",
+        "mean square of the values",
         "the mean of n draws has standard deviation sigma / sqrt(n) with sigma = 1, so multiply "
         "(mean - 1) by sqrt(n), not by n and not by 1",
+        z=Z,
     )
     if exact_law:
         # The sum of n Exp(1) draws is Gamma(n, 1), so P(Z <= z) = Gamma(n).cdf(n + sqrt(n) z)
@@ -592,7 +558,9 @@ def clt_standardized_means_hidden(fn):
     _check_clt(fn, 30, 40_000, _SEED + 2, exact_law=True)
 
 
-# --------------------------------------------------------------------------- Gaussian MLE
+# ---------------------------------------------------------------------------
+# Exercise 10 · pr-mle · reference: dk.prob.gaussian_mle
+# ---------------------------------------------------------------------------
 
 _MLE_HINT = (
     "setting the derivatives of the log-likelihood to zero gives mu = mean(x) and "
@@ -602,24 +570,20 @@ _MLE_HINT = (
 
 def _check_mle(fn, x):
     result, text = call(fn, "gaussian_mle", x, hint=_MLE_HINT)
-    mu, var = _tuple(result, text, 2, "(mu, variance)")
+    mu, var = unpack(result, text, ("mu", "variance"))
     x = np.asarray(x, dtype=float)
     loc, scale = scipy.stats.norm.fit(x)  # scipy's maximum-likelihood fit
-    _expect_number(mu, loc, f"mu from {text}", _MLE_HINT, rtol=1e-9, atol=1e-12)
+    expect_number(mu, loc, f"mu from {text}", _MLE_HINT, rtol=1e-9, atol=1e-12)
     mistakes = [
         (scale, "that is the standard deviation; return the variance sigma**2"),
+        (
+            lambda: np.var(x, ddof=1),  # nan for a single sample, as the mistake gives
+            "you divided by n - 1 (the unbiased estimate); the maximum "
+            "likelihood estimate divides by n",
+        ),
     ]
-    if x.size > 1:
-        mistakes.append(
-            (
-                np.var(x, ddof=1),
-                "you divided by n - 1 (the unbiased estimate); the maximum "
-                "likelihood estimate divides by n",
-            )
-        )
-    _expect_number(
-        var, scale**2, f"the variance from {text}", _MLE_HINT, mistakes, rtol=1e-7, atol=1e-12
-    )
+    what = f"the variance from {text}"
+    expect_number(var, scale**2, what, _MLE_HINT, rtol=1e-7, atol=1e-12, mistakes=mistakes)
 
 
 def gaussian_mle_basic(fn):
@@ -636,7 +600,9 @@ def gaussian_mle_hidden(fn):
     _check_mle(fn, np.array([2, 2, 3, 9]))
 
 
-# --------------------------------------------------------------------------- Jensen's gap
+# ---------------------------------------------------------------------------
+# Exercise 11 · pr-jensen · reference: dk.prob.jensen_gap
+# ---------------------------------------------------------------------------
 
 _JENSEN_HINT = (
     "the gap is E[f(X)] - f(E[X]) with E[g(X)] = sum_i p_i g(x_i): apply f to every value, "
@@ -655,7 +621,7 @@ def _check_jensen(fn, f, values, probs):
             "weight by the probabilities instead of taking plain averages",
         ),
     ]
-    _expect_number(got, expected, text, _JENSEN_HINT, mistakes)
+    expect_number(got, expected, text, _JENSEN_HINT, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
 def jensen_gap_basic(fn):

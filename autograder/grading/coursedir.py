@@ -64,4 +64,3 @@ def _run(step, *args):
         raise RuntimeError(
             f"nbgrader {step.__name__} failed:\n{outcome.get('error') or outcome['log']}"
         )
-

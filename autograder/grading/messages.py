@@ -54,4 +54,3 @@ def nbgrader_reason(log: str) -> str:
 def _last_line(text: str) -> str:
     lines = [line for line in (text or "").strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else "unknown error"
-

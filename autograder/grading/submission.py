@@ -113,7 +113,6 @@ def flagged_status(findings: list[str], events: list[dict]) -> tuple[str, str]:
     return ("+".join(flags) or GRADED), "; ".join(notes)
 
 
-
 def _exercise_results(api, workdir, assignment, student) -> list[ExerciseResult]:
     """One result per grade cell, in notebook order, scored by the gradebook."""
     results = []
@@ -187,4 +186,3 @@ def _environment(values: dict):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-

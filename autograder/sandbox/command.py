@@ -30,6 +30,7 @@ ETC_FILES = (
 #: Top-level folders that are often links into ``/usr`` (merged-/usr systems).
 USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
+
 def kernel_env(config: SandboxConfig, ws: Workspace, level: str) -> dict[str, str]:
     """The kernel's whole environment: nothing of the grader's except ``pass_env``.
 
@@ -215,4 +216,3 @@ def _bind_args(binds: list[tuple[Path, str]]) -> list[str]:
         args += [kind, str(path), str(path)]
         made.add(path)
     return args
-

@@ -10,6 +10,7 @@ LEVELS = ("sandbox", "rlimits", "none")
 GiB = 2**30
 MiB = 2**20
 
+
 class SandboxConfig(Configurable):
     """Settings of the kernel sandbox (``c.SandboxConfig.*`` in nbgrader_config.py)."""
 
@@ -78,4 +79,3 @@ class SandboxConfig(Configurable):
     def uid(self) -> int | None:
         """The uid the kernel runs as, or None to keep the grader's (not root)."""
         return self.uid_base + self.slot if os.geteuid() == 0 else None
-

@@ -96,4 +96,3 @@ def describe(config: SandboxConfig | None = None, mode: Mode | None = None) -> s
 
 def _size(n: int) -> str:
     return f"{n / GiB:g} GiB" if n else "unlimited"
-

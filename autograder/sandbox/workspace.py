@@ -102,4 +102,3 @@ def _seed_matplotlib_cache(target: Path) -> None:
     for fontlist in cache.glob("fontlist-*.json"):
         with contextlib.suppress(OSError):
             shutil.copyfile(fontlist, target / fontlist.name)
-

@@ -236,3 +236,18 @@ def test_call_detects_lists_and_dicts_modified_in_place():
     with pytest.raises(CheckFailed, match="modified its argument values in place"):
         harness.call(append_zero, "append_zero", values=[np.nan])
     assert harness.call(sum, "sum", [np.nan, 1.0])[1] == "sum([nan,  1.])"  # NaN: unchanged
+
+
+def test_tiny_values_name_their_mistake_with_the_comparisons_tolerance():
+    eps = np.finfo(float).eps
+    mistakes = [(eps / 2, "you halved once too often")]
+    with pytest.raises(CheckFailed, match="hint: you halved once too often"):
+        harness.expect_number(
+            eps / 2, eps, "machine_epsilon()", "h", rtol=0, atol=0, mistakes=mistakes
+        )
+
+
+def test_complex_entries_show_as_numbers():
+    assert harness.show(np.complex128(1 - 2j)) == "1-2j"
+    with pytest.raises(CheckFailed, match=r"got -0-1j, expected 0\+1j"):
+        harness.expect_close(np.r_[np.zeros(13), -1j], np.r_[np.zeros(13), 1j], "f()", "h")
