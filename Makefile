@@ -40,7 +40,7 @@ lab: install
 JOBS ?= 2
 test: install sandbox-tools
 	DLKIT_FAST=1 MPLBACKEND=Agg OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) \
-		--dist loadgroup --durations=15 tests
+		--durations=15 tests
 
 lint: install
 	$(BIN)/ruff check dlkit autograder tests benchmarks

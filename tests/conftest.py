@@ -26,12 +26,20 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Under ``pytest -n N --dist loadgroup`` (``make test``), the tests of one file run on
-    one worker, so a module-scoped fixture (a graded batch, a shared kernel) is built once;
-    files marked ``pytestmark = pytest.mark.spread`` (independent tests, such as one
-    verify per assignment) are spread over the workers test by test."""
-    for item in items:
-        if item.get_closest_marker("spread") is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+#: Files whose tests are independent and costly (one verify per assignment, the
+#: checks' contract): ``make test`` spreads them over its workers test by test.
+SPREAD = ("tests/autograder/tasks/test_verify.py", "tests/autograder/checks/test_contract.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``pytest -n N`` (``make test``), the tests of one file run on one worker, so a
+    module-scoped fixture (a graded batch, a shared kernel) is built once; the tests of
+    the files in :data:`SPREAD` are scheduled one by one."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPREAD else path
+
+    return ByFile(config, log)

@@ -13,8 +13,6 @@ import pytest
 
 from tests import ROOT
 
-pytestmark = pytest.mark.spread
-
 #: What each part of the code may import from the project (besides itself).
 ALLOWED = {
     "autograder": set(),

@@ -17,10 +17,13 @@ the checks and ``tests/autograder/checks/test_<topic>.py`` their table:
 
 Here every check accepts its reference and its alternatives, rejects an answer not
 written yet with the hint to write it, rejects each mutant by name; every check is
-exercised and every exercise has at least one mutant; and no check leans on dlkit.
+exercised and every exercise has at least one mutant; each exercise's block opens with
+its banner, in the notebook's order; and no check leans on dlkit.
 """
 
 import importlib
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,8 +31,6 @@ import pytest
 from autograder.checks.harness import CheckFailed
 from autograder.course import Course
 from tests import ROOT
-
-pytestmark = pytest.mark.spread
 
 PARTS = ("basic", "hidden")
 TOPICS = [assignment.split("_", 1)[1] for assignment in Course(ROOT).assignments()]
@@ -124,3 +125,26 @@ def test_checks_harness_and_oracles_never_use_dlkit(path: Path):
 def test_every_module_has_its_checks_and_table(topic):
     assert (CHECKS_DIR / f"{topic}.py").is_file()
     assert (ROOT / "tests" / "autograder" / "checks" / f"test_{topic}.py").is_file()
+
+
+BANNER = re.compile(r"^# Exercise (\d+) · ([\w-]+) · reference: (.+)$", re.M)
+
+
+def _answer_ids(topic):
+    """grade_ids of the auto-graded answer cells of the module's notebooks, in order."""
+    (assignment,) = [a for a in Course(ROOT).assignments() if a.split("_", 1)[1] == topic]
+    ids = []
+    for path in Course(ROOT).source_notebooks(assignment):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            meta = cell["metadata"].get("nbgrader", {})
+            if cell["cell_type"] == "code" and meta.get("solution") and not meta.get("grade"):
+                ids.append(meta["grade_id"])
+    return ids
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_each_exercise_has_one_banner_in_notebook_order(topic):
+    """`# Exercise N · <grade_id> · reference: ...`, N counting the answer cells."""
+    banners = BANNER.findall((CHECKS_DIR / f"{topic}.py").read_text(encoding="utf-8"))
+    numbered = sorted((int(number), grade_id) for number, grade_id, _ in banners)
+    assert numbered == list(enumerate(_answer_ids(topic), start=1))

@@ -16,8 +16,6 @@ from autograder.tasks.verify import verify_assignment
 from tests import ROOT
 from tests.autograder.helpers import code_cell, make_course
 
-pytestmark = pytest.mark.spread
-
 
 @pytest.mark.parametrize("assignment", Course(ROOT).assignments())
 def test_assignment_verifies(assignment, capsys):
