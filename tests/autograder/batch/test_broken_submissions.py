@@ -2,12 +2,16 @@
 and no process they started outlives the batch."""
 
 import csv
+import uuid
 
 import nbformat
 import psutil
 import pytest
+from nbclient import NotebookClient
+from traitlets.config import Config
 
 from autograder.batch.runner import grade_batch
+from autograder.sandbox import SandboxedKernelManager
 from tests.autograder.helpers import code_cell, make_course
 
 ADD = "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION"
@@ -23,12 +27,24 @@ ANSWERS = {
 }
 
 
-def _kernels() -> set[int]:
-    return {
-        p.pid
-        for p in psutil.process_iter(["cmdline"])
-        if "ipykernel_launcher" in " ".join(p.info["cmdline"] or [])
-    }
+#: Set in the environment of this batch's kernels only (``SandboxConfig.extra_env``), so
+#: that kernels other tests run at the same time are not counted.
+MARKER = f"broken-batch-{uuid.uuid4().hex}"
+
+
+def _marked_processes() -> set[int]:
+    """Processes started for this batch: the marker in their command line (bwrap's
+    ``--setenv``) or in their environment (the kernel itself)."""
+    found = set()
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if MARKER in " ".join(process.info["cmdline"] or []) or MARKER in str(
+                process.environ()
+            ):
+                found.add(process.pid)
+        except psutil.Error:  # gone, or not ours to read
+            continue
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +56,10 @@ def outcome(course, tmp_path_factory):
         "98_tiny",
         [code_cell("answer", ADD, "t-add"), code_cell("tests", TEST, "t-add-basic", 1)],
     )
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write(
+            f"\nc.SandboxConfig.extra_env = {{'OMP_NUM_THREADS': '1', 'MARK': {MARKER!r}}}\n"
+        )
     source = tiny.source_notebooks("98_tiny")[0]
     submissions = root / "submissions"
     for student, answer in ANSWERS.items():
@@ -47,9 +67,8 @@ def outcome(course, tmp_path_factory):
         nb.cells[0].source = answer
         (submissions / student / "98_tiny").mkdir(parents=True)
         nbformat.write(nb, submissions / student / "98_tiny" / source.name)
-    before = _kernels()
     results = grade_batch(tiny, submissions, root / "out", jobs=2, timeout=20)
-    return {r.student: r for r in results}, root / "out", _kernels() - before
+    return {r.student: r for r in results}, root / "out", _marked_processes()
 
 
 def test_each_submission_gets_a_status_and_the_honest_one_its_points(outcome):
@@ -65,4 +84,16 @@ def test_each_submission_gets_a_status_and_the_honest_one_its_points(outcome):
 
 def test_no_kernel_outlives_the_batch(outcome):
     _, _, leftover = outcome
-    assert not {pid for pid in leftover if psutil.pid_exists(pid)}
+    assert leftover == set()
+
+
+def test_the_marker_finds_a_running_kernel_of_that_configuration():
+    """The control for the test above: a kernel with the batch's setting is found while it
+    runs, and not after it stops."""
+    config = Config({"SandboxConfig": {"extra_env": {"MARK": MARKER}}})
+    client = NotebookClient(
+        nbformat.v4.new_notebook(), kernel_manager_class=SandboxedKernelManager, config=config
+    )
+    with client.setup_kernel():
+        assert _marked_processes() != set()
+    assert _marked_processes() == set()
