@@ -1,8 +1,4 @@
-"""Data for the course's examples: images and data sets that need no network.
-
-Everything here is either synthetic or bundled with scikit-learn, so notebooks run
-offline and in CI.
-"""
+"""Images for the course's examples: scikit-learn's bundled photograph, in grayscale."""
 
 from functools import cache
 
