@@ -130,6 +130,23 @@ def accuracy(outputs, targets):
     return (outputs.argmax(dim=1) == targets).float().mean().item()
 
 
+def sequence_cross_entropy(logits, targets):
+    """Mean cross-entropy over every token: logits (B, T, V), targets (B, T) class indices.
+
+    The loss of sequence models (one prediction per position); equals
+    ``F.cross_entropy`` on the flattened ``(B T, V)`` logits and ``(B T,)`` targets.
+    """
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]),  # (B, T, V) -> (B T, V)
+        targets.reshape(-1),  # (B, T) -> (B T,)
+    )
+
+
+def token_accuracy(outputs, targets):
+    """Fraction of tokens whose largest score is the target: outputs (B, T, V), targets (B, T)."""
+    return (outputs.argmax(dim=-1) == targets).float().mean().item()
+
+
 def _make_optimizer(optimizer, model):
     if optimizer is None:
         return torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -378,7 +395,9 @@ __all__ = [
     "evaluate",
     "fit",
     "predict",
+    "sequence_cross_entropy",
     "step_loss",
     "supervised_loss",
+    "token_accuracy",
     "train_epoch",
 ]

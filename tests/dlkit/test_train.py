@@ -267,3 +267,17 @@ def test_bad_arguments_are_explained(kwargs, message):
 def test_bad_data_is_explained(data, message):
     with pytest.raises(ValueError, match=message):
         train.as_loader(data)
+
+
+def test_sequence_loss_and_token_accuracy_are_per_token():
+    torch.manual_seed(0)
+    logits, targets = torch.randn(3, 5, 7), torch.randint(0, 7, (3, 5))
+    expected = sum(
+        torch.nn.functional.cross_entropy(logits[b, t : t + 1], targets[b, t : t + 1])
+        for b in range(3)
+        for t in range(5)
+    ) / 15
+    assert torch.isclose(train.sequence_cross_entropy(logits, targets), expected)
+    right = logits.argmax(dim=-1) == targets
+    assert train.token_accuracy(logits, targets) == pytest.approx(right.float().mean().item())
+    assert train.token_accuracy(torch.nn.functional.one_hot(targets, 7).float(), targets) == 1.0
