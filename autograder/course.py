@@ -16,14 +16,50 @@ from traitlets.config import Config, PyFileConfigLoader
 
 CONFIG_FILE = "nbgrader_config.py"
 
+#: The folder where Jupyter keeps a checkpoint copy of each notebook it saves, beside the
+#: notebook (ignored by git). Nothing in it is ever released, compared or graded.
+CHECKPOINTS = ".ipynb_checkpoints"
+
 
 class GradingError(Exception):
     """A notebook or submission that cannot be graded; the message says why and what to do."""
 
 
+def is_checkpoint(path: Path) -> bool:
+    """Whether ``path`` lies in a :data:`CHECKPOINTS` folder (a copy Jupyter keeps, not work)."""
+    return CHECKPOINTS in Path(path).parts
+
+
+def is_course(folder: Path) -> bool:
+    """Whether ``folder`` is a course: it holds ``nbgrader_config.py`` and ``solutions/``."""
+    return (folder / CONFIG_FILE).is_file() and (folder / "solutions").is_dir()
+
+
+def find_root(start: Path | None = None) -> Path | None:
+    """The course around ``start`` (the current folder): the first folder from it upward
+    that :func:`is_course`, else the checkout this package lives in (an editable install),
+    else None (a non-editable install run from outside any course)."""
+    start = Path.cwd() if start is None else Path(start)
+    for folder in [start.resolve(), *start.resolve().parents]:
+        if is_course(folder):
+            return folder
+    checkout = Path(__file__).resolve().parents[1]
+    return checkout if is_course(checkout) else None
+
+
 def default_root() -> Path:
-    """The course folder: ``$AUTOGRADER_COURSE_ROOT``, else the checkout this package lives in."""
-    return Path(os.environ.get("AUTOGRADER_COURSE_ROOT", Path(__file__).resolve().parents[1]))
+    """The course folder: ``$AUTOGRADER_COURSE_ROOT`` when set, else :func:`find_root`;
+    GradingError when there is none."""
+    if os.environ.get("AUTOGRADER_COURSE_ROOT"):
+        return Path(os.environ["AUTOGRADER_COURSE_ROOT"]).resolve()
+    found = find_root()
+    if found is None:
+        raise GradingError(
+            f"no course found: neither {Path.cwd()} nor a folder above it holds "
+            f"{CONFIG_FILE} and solutions/; run autograder from the course folder, or pass "
+            "--course FOLDER"
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -40,7 +76,9 @@ class Course:
 
     def assignments(self) -> list[str]:
         """Names of all assignments (folders of ``solutions/`` holding a notebook), sorted."""
-        return sorted(p.parent.name for p in self.solutions.glob("*/*.ipynb"))
+        return sorted(
+            {p.parent.name for p in self.solutions.glob("*/*.ipynb") if not is_checkpoint(p)}
+        )
 
     def require(self, assignment: str) -> str:
         """``assignment`` itself, or GradingError listing the ones that exist."""

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from autograder.checks import harness, oracles
+from autograder.checks.harness import Forbidden
 
 # ---------------------------------------------------------------------------
 # Functions passed to the learner's code
@@ -129,9 +130,20 @@ def _check_central_on_cubic(fn, x, h, rtol):
     _check_central(fn, cubic_sum, x, h, central, rtol, 1e-9, mistakes)
 
 
+_FORBID_CENTRAL_DIFF_GRAD = Forbidden(
+    "central_diff_grad",
+    ("torch", "dlkit.autodiff", "jax", "autograd", "dlkit.testing.numeric_grad"),
+    (
+        "this exercise asks you to write the central differences yourself, without automatic "
+        "differentiation"
+    ),
+)
+
+
 def central_diff_grad_basic(fn):
     """f = sum x^3 at x = (1, 2) with h = 0.1: the central quotient is 3 x^2 + h^2 exactly."""
     _check_central_on_cubic(fn, np.array([1.0, 2.0]), 0.1, rtol=1e-9)
+    _FORBID_CENTRAL_DIFF_GRAD.check(fn)
 
 
 def central_diff_grad_hidden(fn):
@@ -144,6 +156,7 @@ def central_diff_grad_hidden(fn):
     x = rng.standard_normal(7)
     _check_central(fn, log_cosh_sum, x, 1e-5, np.tanh(x), 1e-7, 1e-8)
     _check_central(fn, log_cosh_sum, np.array([0.25]), 1e-5, np.tanh([0.25]), 1e-7, 1e-8)
+    _FORBID_CENTRAL_DIFF_GRAD.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -198,10 +211,21 @@ def _check_softmax_jacobian(fn, z):
     )
 
 
+_FORBID_SOFTMAX_JACOBIAN = Forbidden(
+    "softmax_jacobian",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    (
+        "this exercise asks you to write the Jacobian diag(s) - s s^T yourself, without "
+        "automatic differentiation"
+    ),
+)
+
+
 def softmax_jacobian_basic(fn):
     """z = (0, 0): s = (1/2, 1/2), J = [[1/4, -1/4], [-1/4, 1/4]]; then a 3-vector."""
     _check_softmax_jacobian(fn, np.array([0.0, 0.0]))
     _check_softmax_jacobian(fn, np.array([1.0, 2.0, 0.5]))
+    _FORBID_SOFTMAX_JACOBIAN.check(fn)
 
 
 def softmax_jacobian_hidden(fn):
@@ -212,6 +236,7 @@ def softmax_jacobian_hidden(fn):
     _check_softmax_jacobian(fn, np.array([3.0]))
     _check_softmax_jacobian(fn, np.array([1000.0, 999.0, -1000.0]))
     _check_softmax_jacobian(fn, np.array([2, 0, 1]))
+    _FORBID_SOFTMAX_JACOBIAN.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -262,10 +287,21 @@ def _check_quadratic(fn, A, b, x):
     )
 
 
+_FORBID_QUADRATIC_GRAD_HESS = Forbidden(
+    "quadratic_grad_hess",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    (
+        "this exercise asks you to write the gradient and Hessian of the quadratic yourself, "
+        "without automatic differentiation"
+    ),
+)
+
+
 def quadratic_grad_hess_basic(fn):
     """A symmetric 2 x 2 example: gradient A x + b, Hessian A."""
     A = np.array([[2.0, 1.0], [1.0, 3.0]])
     _check_quadratic(fn, A, np.array([1.0, -1.0]), np.array([0.5, 2.0]))
+    _FORBID_QUADRATIC_GRAD_HESS.check(fn)
 
 
 def quadratic_grad_hess_hidden(fn):
@@ -280,6 +316,7 @@ def quadratic_grad_hess_hidden(fn):
     _check_quadratic(
         fn, rng.integers(-3, 4, (3, 3)), rng.integers(-3, 4, 3), rng.integers(-3, 4, 3)
     )
+    _FORBID_QUADRATIC_GRAD_HESS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -372,9 +409,17 @@ def _check_taylor(fn, derivs, a, x):
     )
 
 
+_FORBID_TAYLOR_POLY = Forbidden(
+    "taylor_poly",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    "this exercise asks you to sum the Taylor terms yourself, without automatic differentiation",
+)
+
+
 def taylor_poly_basic(fn):
     """exp about 0 with three terms: 1 + x + x^2/2."""
     _check_taylor(fn, [1.0, 1.0, 1.0], 0.0, np.array([0.0, 0.5, 1.0, -1.0]))
+    _FORBID_TAYLOR_POLY.check(fn)
 
 
 def taylor_poly_hidden(fn):
@@ -394,6 +439,7 @@ def taylor_poly_hidden(fn):
         rtol=1e-12,
         atol=1e-14,
     )
+    _FORBID_TAYLOR_POLY.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -447,9 +493,17 @@ def _check_fd(fn, f, df, x0, hs):
     )
 
 
+_FORBID_FD_ERRORS = Forbidden(
+    "fd_errors",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    "this exercise asks you to write the difference quotients yourself",
+)
+
+
 def fd_errors_basic(fn):
     """f = x^3 at x0 = 1 with h = 0.1 and 0.01: errors 3h + h^2 (forward) and h^2 (central)."""
     _check_fd(fn, cubic, cubic_derivative, 1.0, np.array([0.1, 0.01]))
+    _FORBID_FD_ERRORS.check(fn)
 
 
 def fd_errors_hidden(fn):
@@ -457,6 +511,7 @@ def fd_errors_hidden(fn):
     _check_fd(fn, np.sin, np.cos, 0.7, np.logspace(0, -12, 13))
     _check_fd(fn, np.exp, np.exp, -0.5, np.array([0.5, 1e-4, 1e-9]))
     _check_fd(fn, cubic, cubic_derivative, 2.0, [0.3])
+    _FORBID_FD_ERRORS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -587,9 +642,20 @@ def _check_graph(fn, x, y):
     )
 
 
+_FORBID_GRAPH_BACKWARD = Forbidden(
+    "graph_backward",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    (
+        "this exercise asks you to apply the chain rule through the graph yourself, without "
+        "automatic differentiation"
+    ),
+)
+
+
 def graph_backward_basic(fn):
     """x = 1, y = 0: f = sin(1), df/dx = 1 + cos(1), df/dy = 1 - sin(1)."""
     _check_graph(fn, 1.0, 0.0)
+    _FORBID_GRAPH_BACKWARD.check(fn)
 
 
 def graph_backward_hidden(fn):
@@ -598,6 +664,7 @@ def graph_backward_hidden(fn):
     _check_graph(fn, 2.0, 1.5)
     _check_graph(fn, rng.uniform(-2, 2, 6), rng.uniform(-1, 2, 6))
     _check_graph(fn, rng.uniform(-3, 3, (2, 3)), rng.uniform(-1, 1, (2, 3)))
+    _FORBID_GRAPH_BACKWARD.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -645,11 +712,22 @@ def _check_matmul_backward(fn, A, B, G):
     )
 
 
+_FORBID_MATMUL_BACKWARD = Forbidden(
+    "matmul_backward",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    (
+        "this exercise asks you to write the backward rule of the matrix product yourself, "
+        "without automatic differentiation"
+    ),
+)
+
+
 def matmul_backward_basic(fn):
     """A (2, 3), B (3, 2) and G of ones."""
     A = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     B = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])
     _check_matmul_backward(fn, A, B, np.ones((2, 2)))
+    _FORBID_MATMUL_BACKWARD.check(fn)
 
 
 def matmul_backward_hidden(fn):
@@ -662,6 +740,7 @@ def matmul_backward_hidden(fn):
             rng.standard_normal((p, n)),
             rng.standard_normal((m, n)),
         )
+    _FORBID_MATMUL_BACKWARD.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -704,9 +783,20 @@ def _check_log_softmax_backward(fn, z, g):
     )
 
 
+_FORBID_LOG_SOFTMAX_BACKWARD = Forbidden(
+    "log_softmax_backward",
+    ("torch", "dlkit.autodiff", "jax", "autograd"),
+    (
+        "this exercise asks you to write the backward rule of log-softmax yourself, without "
+        "automatic differentiation"
+    ),
+)
+
+
 def log_softmax_backward_basic(fn):
     """One row z = (0, 0) with g = (2, 0): dz = g - (1/2, 1/2) * 2 = (1, -1)."""
     _check_log_softmax_backward(fn, np.array([[0.0, 0.0]]), np.array([[2.0, 0.0]]))
+    _FORBID_LOG_SOFTMAX_BACKWARD.check(fn)
 
 
 def log_softmax_backward_hidden(fn):
@@ -718,6 +808,7 @@ def log_softmax_backward_hidden(fn):
         fn, np.array([[1000.0, 0.0, -1000.0], [5.0, 5.0, 5.0]]), rng.standard_normal((2, 3))
     )
     _check_log_softmax_backward(fn, np.array([[2.0], [-1.0]]), np.array([[1.0], [3.0]]))
+    _FORBID_LOG_SOFTMAX_BACKWARD.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -777,11 +868,22 @@ def _check_passes_the_gradient(fn, f, grad_f, x):
     )
 
 
+_FORBID_GRADIENT_CHECK = Forbidden(
+    "gradient_check",
+    ("torch", "dlkit.autodiff", "jax", "autograd", "dlkit.testing.grad_check"),
+    (
+        "this exercise asks you to compare the gradients yourself (dk.testing.numeric_grad may "
+        "give the numeric one)"
+    ),
+)
+
+
 def gradient_check_basic(fn):
     """Rosenbrock with its exact gradient (small error) and with a planted bug (large error)."""
     x = np.array([0.5, -1.0, 1.5])
     _check_passes_the_gradient(fn, rosenbrock, rosenbrock_grad, x)
     _check_finds_the_bug(fn, rosenbrock, rosenbrock_grad_buggy, x)
+    _FORBID_GRADIENT_CHECK.check(fn)
 
 
 def gradient_check_hidden(fn):
@@ -794,3 +896,4 @@ def gradient_check_hidden(fn):
     _check_passes_the_gradient(fn, rosenbrock, rosenbrock_grad, X)
     _check_finds_the_bug(fn, rosenbrock, rosenbrock_grad_buggy, X)
     _check_passes_the_gradient(fn, log_cosh_sum, log_cosh_grad, np.zeros(3))
+    _FORBID_GRADIENT_CHECK.check(fn)

@@ -16,6 +16,7 @@ import scipy.spatial.distance
 
 from autograder.checks import oracles
 from autograder.checks.harness import (
+    Forbidden,
     as_float_array,
     as_number,
     call,
@@ -83,9 +84,28 @@ def _check_normal(fn, X, y):
     )
 
 
+_FORBID_NORMAL_EQUATIONS = Forbidden(
+    "normal_equations",
+    (
+        "sklearn",
+        "scipy.spatial.distance",
+        "numpy.linalg.lstsq",
+        "numpy.linalg.pinv",
+        "scipy.linalg.lstsq",
+        "scipy.linalg.pinv",
+        "dlkit.ml.normal_equations",
+    ),
+    (
+        "this exercise asks you to solve the normal equations (X1^T X1) theta = X1^T y with "
+        "np.linalg.solve yourself, not np.linalg.lstsq, np.linalg.pinv or scikit-learn"
+    ),
+)
+
+
 def normal_equations_basic(fn):
     """Points exactly on y = 2 x + 1: w = [2], b = 1."""
     _check_normal(fn, np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([1.0, 3.0, 5.0, 7.0]))
+    _FORBID_NORMAL_EQUATIONS.check(fn)
 
 
 def normal_equations_hidden(fn):
@@ -97,6 +117,7 @@ def normal_equations_hidden(fn):
     _check_normal(fn, X, rng.standard_normal(4))
     X = rng.uniform(0, 10, (50, 2))
     _check_normal(fn, X, -3 * X[:, 0] + 0.1 * rng.standard_normal(50) - 25.0)
+    _FORBID_NORMAL_EQUATIONS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -138,10 +159,18 @@ def _check_ridge(fn, X, y, alpha):
     expect_number(b, b_ref, f"{text}[1] (the intercept b)", _RIDGE_HINT)
 
 
+_FORBID_RIDGE = Forbidden(
+    "ridge",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.ridge"),
+    "this exercise asks you to solve the ridge system yourself, not with scikit-learn",
+)
+
+
 def ridge_basic(fn):
     """One centred feature: w = x.y / (x.x + alpha) = 10 / (10 + 10) = 0.5, b = mean(y) = 0."""
     X = np.array([[-2.0], [-1.0], [0.0], [1.0], [2.0]])
     _check_ridge(fn, X, 2 * X[:, 0], 10.0)
+    _FORBID_RIDGE.check(fn)
 
 
 def ridge_hidden(fn):
@@ -152,6 +181,7 @@ def ridge_hidden(fn):
     _check_ridge(fn, X, y, 3.0)
     _check_ridge(fn, X, y, 0.0)
     _check_ridge(fn, rng.standard_normal((6, 10)) + 1.0, rng.standard_normal(6) + 2.0, 0.5)
+    _FORBID_RIDGE.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -210,10 +240,21 @@ def _check_logistic(fn, w, b, X, y, lam):
     )
 
 
+_FORBID_LOGISTIC_GRADIENT = Forbidden(
+    "logistic_gradient",
+    ("loop", "sklearn", "scipy.spatial.distance", "dlkit.ml.logistic_gradient", "torch"),
+    (
+        "this exercise asks you to write the gradient X^T (sigmoid(X w + b) - y) / n yourself "
+        "(no Python loop over the samples)"
+    ),
+)
+
+
 def logistic_gradient_basic(fn):
     """w = 0, b = 0 gives p = 1/2: grad_w = X^T (1/2 - y) / n."""
     X = np.array([[1.0, 2.0], [-1.0, 0.0], [0.0, 1.0], [2.0, -1.0]])
     _check_logistic(fn, np.zeros(2), 0.0, X, np.array([1.0, 0.0, 1.0, 0.0]), 0.0)
+    _FORBID_LOGISTIC_GRADIENT.check(fn)
 
 
 def logistic_gradient_hidden(fn):
@@ -225,6 +266,7 @@ def logistic_gradient_hidden(fn):
     X_big = np.array([[800.0, 0.0], [-800.0, 1.0], [0.0, 1.0]])
     _check_logistic(fn, np.array([1.0, 0.5]), 0.0, X_big, np.array([0.0, 1.0, 1.0]), 0.1)
     _check_logistic(fn, np.array([0.5]), 0.2, np.array([[2.0]]), np.array([1.0]), 1.0)
+    _FORBID_LOGISTIC_GRADIENT.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -283,10 +325,18 @@ def _check_epoch(fn, W, b, X, y, lr, batch_size, lam):
     expect_close(got_b, ref_b, f"{text}[1] (b)", _EPOCH_HINT, atol=1e-9)
 
 
+_FORBID_SOFTMAX_EPOCH = Forbidden(
+    "softmax_epoch",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.softmax_epoch", "torch"),
+    "this exercise asks you to write the mini-batch loop yourself",
+)
+
+
 def softmax_epoch_basic(fn):
     """Four samples, two classes, batches of 2, from W = 0 and b = 0."""
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [-1.0, 0.5]])
     _check_epoch(fn, np.zeros((2, 2)), np.zeros(2), X, np.array([0, 1, 1, 0]), 0.5, 2, 0.0)
+    _FORBID_SOFTMAX_EPOCH.check(fn)
 
 
 def softmax_epoch_hidden(fn):
@@ -298,6 +348,7 @@ def softmax_epoch_hidden(fn):
     _check_epoch(fn, W, b, X[:6], y[:6], 0.1, 1, 0.0)
     _check_epoch(fn, W, b, X, y, 0.2, 23, 0.1)
     _check_epoch(fn, 100 * W, b, X, y, 0.01, 8, 0.0)  # logits of hundreds: stable softmax
+    _FORBID_SOFTMAX_EPOCH.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -356,9 +407,17 @@ def _check_hinge(fn, w, b, X, y, lam):
     )
 
 
+_FORBID_HINGE_SUBGRADIENT = Forbidden(
+    "hinge_subgradient",
+    ("loop", "sklearn", "scipy.spatial.distance", "dlkit.ml.hinge_subgradient", "torch"),
+    "this exercise asks you to write the hinge sub-gradient yourself (no loops)",
+)
+
+
 def hinge_subgradient_basic(fn):
     """w = [1], b = 0 on x = 0.5 (+1, margin 0.5, active) and x = -2 (-1, margin 2)."""
     _check_hinge(fn, np.array([1.0]), 0.0, np.array([[0.5], [-2.0]]), np.array([1.0, -1.0]), 0.0)
+    _FORBID_HINGE_SUBGRADIENT.check(fn)
 
 
 def hinge_subgradient_hidden(fn):
@@ -371,6 +430,7 @@ def hinge_subgradient_hidden(fn):
     _check_hinge(fn, np.array([1.0, -1.0]), 0.0, X_int, y_int, 0.0)
     X_far, y_far = np.array([[1.0, 0.0], [-1.0, 2.0]]), np.array([1.0, -1.0])
     _check_hinge(fn, np.array([5.0, 0.0]), 0.0, X_far, y_far, 0.3)  # margins 5, 5: penalty only
+    _FORBID_HINGE_SUBGRADIENT.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -402,10 +462,18 @@ def _check_gini(fn, y):
     expect_number(got, _gini(y), text, _GINI_HINT, rtol=1e-9, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_GINI = Forbidden(
+    "gini",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.gini"),
+    "this exercise asks you to compute 1 - sum p_k^2 yourself",
+)
+
+
 def gini_basic(fn):
     """[0, 0, 1, 1] gives 1 - (1/4 + 1/4) = 0.5; a pure node [2, 2, 2] gives 0."""
     _check_gini(fn, np.array([0, 0, 1, 1]))
     _check_gini(fn, np.array([2, 2, 2]))
+    _FORBID_GINI.check(fn)
 
 
 def gini_hidden(fn):
@@ -416,6 +484,7 @@ def gini_hidden(fn):
     _check_gini(fn, rng.integers(0, 10, 200))
     _check_gini(fn, np.array([0] * 9 + [1]))
     _check_gini(fn, np.array([-1, 1, 1, -1, 1]))
+    _FORBID_GINI.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -486,9 +555,17 @@ def _check_split(fn, x, y, expected=None, on_a_value=_ON_A_VALUE):
     )
 
 
+_FORBID_BEST_SPLIT = Forbidden(
+    "best_split",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.best_split"),
+    "this exercise asks you to scan the thresholds yourself, not to fit a scikit-learn tree",
+)
+
+
 def best_split_basic(fn):
     """x = [1, 2, 3, 4], y = [0, 0, 1, 1]: a perfect split at 2.5 with impurity 0."""
     _check_split(fn, np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 1, 1]), (2.5, 0.0))
+    _FORBID_BEST_SPLIT.check(fn)
 
 
 def best_split_hidden(fn):
@@ -501,6 +578,7 @@ def best_split_hidden(fn):
     x_ties = np.array([1.0, 2.0, 1.0, 1.0, 2.0, 1.0])  # a cut inside the 1s would be pure
     _check_split(fn, x_ties, np.array([0, 1, 0, 1, 1, 1]), on_a_value=_BETWEEN_TIES)
     _check_split(fn, np.full(4, 2.0), np.array([0, 1, 1, 1]), (None, 0.375))
+    _FORBID_BEST_SPLIT.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -537,9 +615,25 @@ def _check_distances(fn, name, A, B, hint):
 _TRIANGLES = (np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[3.0, 4.0], [0.0, 0.0], [6.0, 8.0]]))
 
 
+_FORBID_PAIRWISE_DISTANCES_LOOPS = Forbidden(
+    "pairwise_distances_loops",
+    (
+        "sklearn",
+        "scipy.spatial.distance",
+        "dlkit.ml.pairwise_distances_loops",
+        "dlkit.ml.pairwise_distances",
+    ),
+    (
+        "this exercise asks you to write the distance loops yourself, not "
+        "scipy.spatial.distance or scikit-learn"
+    ),
+)
+
+
 def pairwise_distances_loops_basic(fn):
     """Two points of A against three of B in the plane (3-4-5 triangles)."""
     _check_distances(fn, "pairwise_distances_loops", *_TRIANGLES, _LOOP_HINT)
+    _FORBID_PAIRWISE_DISTANCES_LOOPS.check(fn)
 
 
 def pairwise_distances_loops_hidden(fn):
@@ -548,6 +642,7 @@ def pairwise_distances_loops_hidden(fn):
     for m, p, d in [(5, 2, 3), (1, 4, 7), (6, 6, 1)]:
         A, B = rng.standard_normal((m, d)), rng.standard_normal((p, d))
         _check_distances(fn, "pairwise_distances_loops", A, B, _LOOP_HINT)
+    _FORBID_PAIRWISE_DISTANCES_LOOPS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -560,9 +655,26 @@ _FREE_HINT = (
 )
 
 
+_FORBID_PAIRWISE_DISTANCES = Forbidden(
+    "pairwise_distances",
+    (
+        "loop",
+        "sklearn",
+        "scipy.spatial.distance",
+        "dlkit.ml.pairwise_distances",
+        "dlkit.ml.pairwise_distances_loops",
+    ),
+    (
+        "this exercise asks for the expansion ||a||^2 - 2 a.b + ||b||^2 yourself, not "
+        "scipy.spatial.distance or scikit-learn (no Python loops)"
+    ),
+)
+
+
 def pairwise_distances_basic(fn):
     """The same 3-4-5 example as the loop version."""
     _check_distances(fn, "pairwise_distances", *_TRIANGLES, _FREE_HINT)
+    _FORBID_PAIRWISE_DISTANCES.check(fn)
 
 
 def pairwise_distances_hidden(fn):
@@ -575,6 +687,7 @@ def pairwise_distances_hidden(fn):
     )
     big = rng.standard_normal((25, 4)) * 30 + 100
     _check_distances(fn, name, big, big, _FREE_HINT)
+    _FORBID_PAIRWISE_DISTANCES.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -602,10 +715,21 @@ def _check_assign(fn, X, centers):
     )
 
 
+_FORBID_KMEANS_ASSIGN = Forbidden(
+    "kmeans_assign",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.kmeans_assign"),
+    (
+        "this exercise asks you to assign each point to its nearest centre yourself, not with "
+        "scikit-learn"
+    ),
+)
+
+
 def kmeans_assign_basic(fn):
     """Four points and two centres on a line."""
     X = np.array([[0.0, 0.0], [1.0, 0.0], [9.0, 0.0], [4.0, 0.0]])
     _check_assign(fn, X, np.array([[0.5, 0.0], [8.0, 0.0]]))
+    _FORBID_KMEANS_ASSIGN.check(fn)
 
 
 def kmeans_assign_hidden(fn):
@@ -615,6 +739,7 @@ def kmeans_assign_hidden(fn):
     _check_assign(fn, rng.standard_normal((20, 6)), rng.standard_normal((3, 6)))
     _check_assign(fn, rng.standard_normal((8, 3)), rng.standard_normal((1, 3)))
     _check_assign(fn, rng.standard_normal((30, 2)), np.array([[100.0, 0.0], [0.0, -50.0]]))
+    _FORBID_KMEANS_ASSIGN.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -646,10 +771,18 @@ def _check_update(fn, X, labels, centers):
     expect_close(got, expected, text, _UPDATE_HINT, rtol=1e-9, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_KMEANS_UPDATE = Forbidden(
+    "kmeans_update",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.kmeans_update"),
+    "this exercise asks you to average each cluster's points yourself, not with scikit-learn",
+)
+
+
 def kmeans_update_basic(fn):
     """Two clusters of two points each: the centres move to the midpoints."""
     X = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 10.0], [12.0, 10.0]])
     _check_update(fn, X, np.array([0, 0, 1, 1]), np.array([[1.0, 1.0], [9.0, 9.0]]))
+    _FORBID_KMEANS_UPDATE.check(fn)
 
 
 def kmeans_update_hidden(fn):
@@ -661,6 +794,7 @@ def kmeans_update_hidden(fn):
     labels[labels == 1] = 2  # cluster 1 is empty
     _check_update(fn, X, labels, rng.standard_normal((3, 3)))
     _check_update(fn, X, np.zeros(40, dtype=int), rng.standard_normal((1, 3)))
+    _FORBID_KMEANS_UPDATE.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -711,10 +845,18 @@ def _check_bias_variance(fn, f, degree, x_train, x_test, noise_sd, n_repeats, se
     expect_within(bias_sq, expected_bias_sq, bias_se, text, "bias^2", hint)
 
 
+_FORBID_BIAS_VARIANCE = Forbidden(
+    "bias_variance",
+    ("sklearn", "scipy.spatial.distance", "dlkit.ml.bias_variance_simulation"),
+    "this exercise asks you to simulate the fits and average them yourself",
+)
+
+
 def bias_variance_basic(fn):
     """A straight line fitted to sin(2 pi x): large bias, small variance."""
     x_train, x_test = np.linspace(0.0, 1.0, 10), np.linspace(0.0, 1.0, 21)
     _check_bias_variance(fn, truth_sine, 1, x_train, x_test, 0.3, 2000, 0)
+    _FORBID_BIAS_VARIANCE.check(fn)
 
 
 def bias_variance_hidden(fn):
@@ -725,3 +867,4 @@ def bias_variance_hidden(fn):
     x_train = np.linspace(-1.0, 1.0, 15)
     _check_bias_variance(fn, truth_cubic, 2, x_train, np.linspace(-0.9, 0.9, 19), 0.5, 2000, 3)
     _check_bias_variance(fn, truth_cubic, 3, x_train, np.linspace(-0.9, 0.9, 19), 0.5, 2000, 4)
+    _FORBID_BIAS_VARIANCE.check(fn)

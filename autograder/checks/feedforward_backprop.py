@@ -18,6 +18,8 @@ import scipy.special
 from autograder.checks import oracles
 from autograder.checks.harness import (
     CheckFailed,
+    Forbidden,
+    answer_calls,
     as_float_array,
     call,
     expect,
@@ -68,9 +70,21 @@ def _leaky_case(f, f_grad, x, slope):
     )
 
 
+_FORBID_LEAKY_RELU = Forbidden(
+    "leaky_relu",
+    ("torch", "dlkit.nn.leaky_relu", "dlkit.nn.leaky_relu_grad"),
+    (
+        "this exercise asks you to write the activation and its derivative yourself, not to "
+        "call torch or dlkit"
+    ),
+)
+
+
 def leaky_relu_basic(f, f_grad):
     """``x = [-2, -0.5, 0.5, 3]`` with slope 0.1."""
     _leaky_case(f, f_grad, np.array([-2.0, -0.5, 0.5, 3.0]), 0.1)
+    _FORBID_LEAKY_RELU.check(f)
+    _FORBID_LEAKY_RELU.check(f_grad)
 
 
 def leaky_relu_hidden(f, f_grad):
@@ -80,6 +94,8 @@ def leaky_relu_hidden(f, f_grad):
     _leaky_case(f, f_grad, rng.normal(0, 3, (4, 5)), 0.2)
     _leaky_case(f, f_grad, np.array([-3, -1, 0, 2]), 0.3)
     _leaky_case(f, f_grad, rng.normal(0, 1, 50), 0.05)
+    _FORBID_LEAKY_RELU.check(f)
+    _FORBID_LEAKY_RELU.check(f_grad)
 
 
 # ---------------------------------------------------------------------------
@@ -113,11 +129,20 @@ def _tanh_case(fn, x):
     expect_returns(fn, "tanh_grad", (x,), 1.0 - t * t, _TANH_HINT, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_SIGMOID_TANH_GRAD = Forbidden(
+    "sigmoid_tanh_grad",
+    ("torch", "dlkit.nn.sigmoid_grad", "dlkit.nn.tanh_grad"),
+    "this exercise asks you to write the derivatives yourself, not to call torch or dlkit",
+)
+
+
 def sigmoid_tanh_grad_basic(sigmoid_grad, tanh_grad):
     """``x = [-1, 0, 2]``: at 0 the derivatives are 1/4 and 1."""
     x = np.array([-1.0, 0.0, 2.0])
     _sigmoid_case(sigmoid_grad, x)
     _tanh_case(tanh_grad, x)
+    _FORBID_SIGMOID_TANH_GRAD.check(sigmoid_grad)
+    _FORBID_SIGMOID_TANH_GRAD.check(tanh_grad)
 
 
 def sigmoid_tanh_grad_hidden(sigmoid_grad, tanh_grad):
@@ -130,6 +155,8 @@ def sigmoid_tanh_grad_hidden(sigmoid_grad, tanh_grad):
     ):
         _sigmoid_case(sigmoid_grad, x)
         _tanh_case(tanh_grad, x)
+    _FORBID_SIGMOID_TANH_GRAD.check(sigmoid_grad)
+    _FORBID_SIGMOID_TANH_GRAD.check(tanh_grad)
 
 
 # ---------------------------------------------------------------------------
@@ -174,11 +201,20 @@ def _swish_case(fn, x, beta):
     )
 
 
+_FORBID_GELU_SWISH_GRAD = Forbidden(
+    "gelu_swish_grad",
+    ("torch", "dlkit.nn.gelu_grad", "dlkit.nn.swish_grad"),
+    "this exercise asks you to write the derivatives yourself, not to call torch or dlkit",
+)
+
+
 def gelu_swish_grad_basic(gelu_grad, swish_grad):
     """``x = [-1, 0, 1.5]``; swish with beta = 1 (SiLU)."""
     x = np.array([-1.0, 0.0, 1.5])
     _gelu_case(gelu_grad, x)
     _swish_case(swish_grad, x, 1.0)
+    _FORBID_GELU_SWISH_GRAD.check(gelu_grad)
+    _FORBID_GELU_SWISH_GRAD.check(swish_grad)
 
 
 def gelu_swish_grad_hidden(gelu_grad, swish_grad):
@@ -189,6 +225,8 @@ def gelu_swish_grad_hidden(gelu_grad, swish_grad):
     for beta in (2.0, 0.5):
         _swish_case(swish_grad, rng.normal(0, 2, 30), beta)
     _swish_case(swish_grad, np.array([-700.0, -50.0, 50.0, 700.0]), 1.5)
+    _FORBID_GELU_SWISH_GRAD.check(gelu_grad)
+    _FORBID_GELU_SWISH_GRAD.check(swish_grad)
 
 
 # ---------------------------------------------------------------------------
@@ -228,11 +266,22 @@ def _forward_case(fn, X, W1, b1, W2, b2):
     )
 
 
+_FORBID_MLP_FORWARD = Forbidden(
+    "mlp_forward",
+    ("loop", "torch", "dlkit.nn.mlp", "dlkit.nn.Linear", "dlkit.nn.Sequential"),
+    (
+        "this exercise asks you to write the forward pass in numpy yourself, not with torch or "
+        "dk.nn layers (no loops: the whole batch in two matrix products)"
+    ),
+)
+
+
 def mlp_forward_basic(fn):
     """n = 2 examples, d = 3 inputs, h = 4 hidden units, k = 2 outputs."""
     rng = np.random.default_rng(804)
     X = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, -1.0]])
     _forward_case(fn, X, *_mlp_params(rng, 3, 4, 2))
+    _FORBID_MLP_FORWARD.check(fn)
 
 
 def mlp_forward_hidden(fn):
@@ -243,6 +292,7 @@ def mlp_forward_hidden(fn):
     b1[:3] = -50.0  # three units that are always off
     _forward_case(fn, rng.normal(size=(10, 6)), W1, b1, W2, b2)
     _forward_case(fn, rng.integers(-3, 4, (7, 4)), *_mlp_params(rng, 4, 5, 10))
+    _FORBID_MLP_FORWARD.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -292,9 +342,17 @@ def _softmax_ce_case(fn, logits, labels):
     )
 
 
+_FORBID_SOFTMAX_CROSS_ENTROPY = Forbidden(
+    "softmax_cross_entropy",
+    ("torch", "dlkit.nn.softmax_cross_entropy_and_grad", "dlkit.info.cross_entropy_with_logits"),
+    "this exercise asks you to write the stable loss and its gradient in numpy yourself",
+)
+
+
 def softmax_cross_entropy_basic(fn):
     """Two rows of three logits."""
     _softmax_ce_case(fn, np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.0]]), np.array([0, 2]))
+    _FORBID_SOFTMAX_CROSS_ENTROPY.check(fn)
 
 
 def softmax_cross_entropy_hidden(fn):
@@ -304,6 +362,7 @@ def softmax_cross_entropy_hidden(fn):
     _softmax_ce_case(fn, rng.normal(size=(1, 5)), np.array([3]))
     _softmax_ce_case(fn, rng.normal(0, 3, (16, 10)), rng.integers(0, 10, 16))
     _softmax_ce_case(fn, rng.normal(size=(4, 2)), [0, 1, 1, 0])
+    _FORBID_SOFTMAX_CROSS_ENTROPY.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -349,10 +408,57 @@ def _backward_mistakes(X, y, W1, b1, W2, b2):
     }
 
 
+def _gradients_from_dz2(X, W1, b1, W2, dz2):
+    """(dW1, db1, dW2, db2) of the 2-layer MLP, backpropagated from a given dZ2."""
+    z1 = X @ W1 + b1
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return X.T @ dz1, dz1.sum(axis=0), np.maximum(z1, 0.0).T @ dz2, dz2.sum(axis=0)
+
+
+def _inherited_mistakes(fn, X, y, W1, b1, W2, b2):
+    """The dZ2 a wrong ``softmax_cross_entropy`` (Exercise 5) hands a backward pass that
+    reuses it, as the notebook advises, with what to say: (gradients, message) pairs."""
+    n = len(y)
+    p = scipy.special.softmax(np.maximum(X @ W1 + b1, 0.0) @ W2 + b2, axis=1)
+    onehot = np.eye(W2.shape[1])[y]
+    reused = answer_calls(fn, "softmax_cross_entropy")
+    ask = "does your softmax_cross_entropy (Exercise 5) " if reused is not False else "do you "
+    variants = [
+        (
+            p - onehot,
+            f"your dZ2 is n times too large (n = {n}), and so is every gradient; hint: {ask}"
+            "divide by n? The loss is the mean over the n rows: dZ2 = (softmax - onehot) / n",
+        ),
+        (
+            p / n,
+            "your dZ2 is softmax / n, without the one-hot of the labels; hint: "
+            f"{ask}subtract onehot(y)? dZ2 = (softmax(Z2) - onehot(y)) / n",
+        ),
+        (
+            (onehot - p) / n,
+            "your gradients have the wrong sign (dZ2 = (onehot - softmax) / n); hint: "
+            f"{ask}return softmax - onehot? Its gradient is (softmax(Z2) - onehot(y)) / n",
+        ),
+    ]
+    return [(_gradients_from_dz2(X, W1, b1, W2, dz2), message) for dz2, message in variants]
+
+
 def _backward_case(fn, X, y, params):
     result, text = call(fn, "mlp_backward", X, y, *params)
     grads = unpack(result, text, _GRAD_NAMES)
     expected = _mlp_gradients(X, y, params)
+    try:
+        got = [np.asarray(g, dtype=float) for g in grads]
+    except (TypeError, ValueError):
+        got = None
+    for wrong, message in _inherited_mistakes(fn, X, y, *params) if got is not None else ():
+        same = all(
+            g.shape == w.shape and np.allclose(g, w, rtol=1e-6, atol=1e-10)
+            for g, w in zip(got, wrong)
+        )
+        right = all(np.allclose(w, e, rtol=1e-6, atol=1e-10) for w, e in zip(wrong, expected))
+        if same and not right:
+            raise CheckFailed(f"{text}: {message}")
     mistakes = _backward_mistakes(X, y, *params)
     for i, name in enumerate(_GRAD_NAMES):
         hint = (
@@ -369,11 +475,22 @@ def _backward_case(fn, X, y, params):
         )
 
 
+_FORBID_MLP_BACKWARD = Forbidden(
+    "mlp_backward",
+    ("torch", "dlkit.nn.mlp", "dlkit.nn.Linear", "dlkit.nn.Sequential"),
+    (
+        "this exercise asks you to write backpropagation in numpy yourself, not with torch or "
+        "dk.nn layers"
+    ),
+)
+
+
 def mlp_backward_basic(fn):
     """n = 3 examples, d = 4, h = 5, k = 3."""
     rng = np.random.default_rng(807)
     X = rng.normal(size=(3, 4))
     _backward_case(fn, X, np.array([0, 2, 1]), _mlp_params(rng, 4, 5, 3))
+    _FORBID_MLP_BACKWARD.check(fn)
 
 
 def mlp_backward_hidden(fn):
@@ -384,6 +501,7 @@ def mlp_backward_hidden(fn):
     _backward_case(fn, rng.normal(size=(12, 6)), rng.integers(0, 4, 12), params)
     _backward_case(fn, rng.normal(size=(1, 3)), np.array([1]), _mlp_params(rng, 3, 2, 2))
     _backward_case(fn, rng.normal(size=(20, 5)), rng.integers(0, 3, 20), _mlp_params(rng, 5, 5, 3))
+    _FORBID_MLP_BACKWARD.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -443,10 +561,19 @@ def _he(fn, n_in, n_out):
     _check_init(fn, "he_init", n_in, n_out, variance, mistakes, "Var(W) = 2 / n_in")
 
 
+_FORBID_INIT = Forbidden(
+    "init",
+    ("torch", "dlkit.nn.xavier_normal", "dlkit.nn.he_normal", "dlkit.nn.init_weights"),
+    "this exercise asks you to draw the weights with the right standard deviation yourself",
+)
+
+
 def init_basic(xavier_init, he_init):
     """A (400, 300) matrix from each: shape, mean about 0, variance within 5%."""
     _xavier(xavier_init, 400, 300)
     _he(he_init, 400, 300)
+    _FORBID_INIT.check(xavier_init)
+    _FORBID_INIT.check(he_init)
 
 
 def init_hidden(xavier_init, he_init):
@@ -457,6 +584,8 @@ def init_hidden(xavier_init, he_init):
     _he(he_init, 100, 900)
     expect_reproducible(xavier_init, "xavier_init", (30, 20), 5)
     expect_reproducible(he_init, "he_init", (30, 20), 5)
+    _FORBID_INIT.check(xavier_init)
+    _FORBID_INIT.check(he_init)
 
 
 # ---------------------------------------------------------------------------
@@ -532,9 +661,17 @@ def _depth_case(fn, init, activation, depth, width=128, n=400, seed=0):
     )
 
 
+_FORBID_DEPTH_VARIANCES = Forbidden(
+    "depth_variances",
+    ("torch", "dlkit.nn.init_weights", "dlkit.nn.get_activation", "dlkit.nn.mlp"),
+    "this exercise asks you to push the data through the layers in numpy yourself",
+)
+
+
 def depth_variances_basic(fn):
     """He + ReLU over 6 layers: the variance stays at 2."""
     _depth_case(fn, "he", "relu", 6)
+    _FORBID_DEPTH_VARIANCES.check(fn)
 
 
 def depth_variances_hidden(fn):
@@ -543,6 +680,7 @@ def depth_variances_hidden(fn):
     _depth_case(fn, "he", "linear", 6, seed=4)
     _depth_case(fn, "xavier", "linear", 10, seed=5)
     _depth_case(fn, "xavier", "tanh", 8, seed=6)
+    _FORBID_DEPTH_VARIANCES.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -628,6 +766,16 @@ def _expect_accurate(result, text, hidden, minimum=0.85):
     )
 
 
+_FORBID_TRAIN_MLP = Forbidden(
+    "train_mlp",
+    ("torch", "dlkit.nn.train_classifier", "dlkit.nn.mlp", "dlkit.train"),
+    (
+        "this exercise asks you to write the numpy training loop yourself, not with torch or "
+        "dk.nn.train_classifier"
+    ),
+)
+
+
 def train_mlp_basic(fn):
     """32 hidden units, 20 epochs, lr 0.1: at least 85% on held-out digits.
 
@@ -638,6 +786,7 @@ def train_mlp_basic(fn):
     settings = {"hidden": 32, "epochs": 20, "lr": 0.1, "batch_size": 32, "seed": 0}
     result, text = call(fn, "train_mlp", X, y, **settings)
     _expect_accurate(result, text, hidden=32)
+    _FORBID_TRAIN_MLP.check(fn)
 
 
 def train_mlp_hidden(fn):
@@ -645,6 +794,7 @@ def train_mlp_hidden(fn):
     X, y, _, _ = _digits_copy()
     result, text = expect_reproducible(fn, "train_mlp", (X, y, 16, 20, 0.1, 32), 3)
     _expect_accurate(result, text, hidden=16)
+    _FORBID_TRAIN_MLP.check(fn)
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograder.checks.harness import (
     CheckFailed,
+    Forbidden,
     as_float_array,
     call,
     diagnose,
@@ -295,9 +296,18 @@ def _check_moving(fn, x, k):
     _expect_floats_close(result, text, x, expected, _MOVING_HINT, mistakes)
 
 
+_FORBID_MOVING_AVERAGE = Forbidden(
+    "moving_average",
+    ("loop",),
+    "this exercise asks for the moving average without a Python loop: subtract two slices "
+    "of the cumulative sum, (S[k:] - S[:-k]) / k (or use np.convolve)",
+)
+
+
 def moving_average_basic(moving_average):
     """Visible test: the worked example of the prompt."""
     _check_moving(moving_average, np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), 3)
+    _FORBID_MOVING_AVERAGE.check(moving_average)
 
 
 def moving_average_hidden(moving_average):
@@ -311,3 +321,4 @@ def moving_average_hidden(moving_average):
     long_signal = 100.0 + np.sin(np.linspace(0.0, 20.0, 5000)) + rng.normal(size=5000)
     _check_moving(moving_average, long_signal, 25)
     _check_moving(moving_average, rng.integers(-5, 6, size=12), 3)
+    _FORBID_MOVING_AVERAGE.check(moving_average)

@@ -10,12 +10,17 @@ before any comparison, so only plain numbers are ever compared.
 A check is usually ``call`` then ``expect_close`` (or both at once, ``expect_returns``),
 with the classic mistakes of the exercise listed as ``mistakes=[(wrong, message)]`` so
 that a failure names the mistake; ``unpack`` takes apart a tuple the learner returns.
-The harness imports only numpy: checks of every module build on it.
+An exercise whose prompt forbids a shortcut ("do not use ``np.linalg.det``") declares a
+:class:`Forbidden` next to its check and calls its ``check`` last: the answer's source is
+read (parsed, never run) and a call of a forbidden name fails with the call named.
+The harness imports only numpy and the standard library: checks of every module build on it.
 """
 
+import ast
 import contextlib
 import copy
 import io
+import sys
 import warnings
 
 import numpy as np
@@ -24,16 +29,26 @@ import numpy as np
 class CheckFailed(AssertionError):
     """A failed check; the message is written for the learner."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for it in a learner's notebook: the message alone, without
+        the frames of the check (they say nothing the message does not)."""
+        return [f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
+
 
 def show(value, threshold=12):
     """Short, readable text for a value: small arrays in full, large ones by shape."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
-    if isinstance(value, np.ndarray | list | tuple) and np.ndim(value) > 0:
+    if _arrays_of_several_shapes(value):  # a network's layers
+        shapes = ", ".join(str(np.shape(v)) for v in value[:4])
+        return f"<{len(value)} arrays of shapes {shapes}{', ...' if len(value) > 4 else ''}>"
+    if isinstance(value, np.ndarray | list | tuple) and len(value) > 0:
         try:
             array = np.asarray(value)
         except ValueError:  # ragged nested lists
-            return repr(value)[:80]
+            return repr(value)[:77] + "..." if len(repr(value)) > 80 else repr(value)
+        if array.ndim == 0:
+            return repr(value)
         if array.size > threshold:
             return f"<array of shape {array.shape}>"
         return np.array2string(array, precision=6, separator=", ").replace("\n", "")
@@ -43,6 +58,15 @@ def show(value, threshold=12):
         return value.__name__  # a function passed to the learner's code, by name
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _arrays_of_several_shapes(value):
+    return (
+        isinstance(value, list | tuple)
+        and len(value) > 1
+        and all(isinstance(v, np.ndarray) for v in value)
+        and len({v.shape for v in value}) > 1
+    )
 
 
 def describe_call(name, *args, **kwargs):
@@ -354,3 +378,237 @@ def _unchanged(before, after) -> bool:
     if before is None or isinstance(before, int | float | complex | str | np.number):
         return before == after or (before != before and after != after)  # NaN stays NaN
     return True
+
+
+# ---------------------------------------------------------------------------
+# Forbidden shortcuts, read from the answer's source
+# ---------------------------------------------------------------------------
+
+#: The name under which the grader hands a test cell the sources of the notebook's code
+#: cells that ran in the kernel before it, in order (``autograder.kernel.outside`` sets it
+#: in the test cell's namespace; the same string is defined there).
+NOTEBOOK_CELLS = "__notebook_cells__"
+
+#: Aliases shown as the learner writes them (``np.linalg.det``, not ``numpy.linalg.det``).
+_CONVENTIONAL = ("np", "dk", "sp")
+
+
+class Forbidden:
+    """Names the answer to ``exercise`` may not use, and why (the prompt forbids them).
+
+    ``names`` are dotted names as they are imported (``"numpy.linalg.det"``,
+    ``"sklearn"`` for all of scikit-learn): a use of the name or of anything under it
+    counts; ``".var"``, a method of that name on anything (``x.var()``); ``"@"`` and
+    ``"** 0.5"``, those operators; ``"loop"``, any Python loop or comprehension. Declare
+    one next to the exercise's check and call :meth:`check` at the end of both parts.
+    It stops honest shortcuts, not a determined cheat: code can always hide a call from
+    a reading of its source (``getattr``, ``exec``, another cell's alias), so the value
+    checks stay the real test.
+    """
+
+    def __init__(self, exercise: str, names, why: str):
+        self.exercise, self.names, self.why = exercise, tuple(names), why
+
+    def check(self, fn) -> None:
+        """Fail when the answer's source uses one of the names (see :func:`forbidden_use`)."""
+        cells = notebook_cells()
+        if cells is None:
+            return  # no source to read: plain Python, not a notebook
+        name = getattr(fn, "__name__", None) or self.exercise
+        found = forbidden_use(cells, name, self.names)
+        if found is not None:
+            written, called = found
+            verb = "calls" if called else "uses"
+            written = f"`{written}`" if written in ("@", "** 0.5") else written
+            raise CheckFailed(f"your answer {verb} {written}; hint: {self.why}")
+
+    def __repr__(self) -> str:
+        return f"Forbidden({self.exercise!r}, {self.names!r})"
+
+
+def notebook_cells() -> list[str] | None:
+    """The sources of the notebook's code cells that ran before the running test cell, in
+    order, or None when there are none to read.
+
+    When grading, the grader passes them in the test cell's namespace (:data:`NOTEBOOK_CELLS`),
+    from the submitted notebook: nothing the kernel says is used. When a learner runs the
+    test cell in their own kernel, they are IPython's input history (``_ih``), what that
+    kernel ran. Found in the globals of the nearest calling frame that has either.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        found = frame.f_globals
+        if NOTEBOOK_CELLS in found:  # a plain ``in``: the grader's namespace asks no kernel
+            return [str(cell) for cell in found[NOTEBOOK_CELLS]]
+        if "_ih" in found and "get_ipython" in found:  # a learner's IPython kernel
+            return [str(cell) for cell in found["_ih"][1:-1]]  # without the test cell itself
+        frame = frame.f_back
+    return None
+
+
+def forbidden_use(cells: list[str], name: str, forbidden) -> tuple[str, bool] | None:
+    """The first use of a ``forbidden`` dotted name by the function ``name`` as ``cells``
+    define it (its last top-level ``def``, or ``name = ...``), following the functions of
+    the notebook it calls: ``(the name as written, whether it is called)``, or None.
+
+    Names are resolved through every import and plain alias (``det = np.linalg.det``) of
+    the cells; cells that do not parse (magics aside) are skipped.
+    """
+    trees = [tree for tree in map(_parse_cell, cells) if tree is not None]
+    aliases = _aliases(trees)
+    definitions = {}
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                definitions[node.name] = node
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        definitions[target.id] = node.value
+    todo, seen = [name], set()
+    while todo:
+        current = todo.pop(0)
+        if current in seen or current not in definitions or len(seen) > 50:
+            continue
+        seen.add(current)
+        node = definitions[current]
+        called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+        local = _local_names(node)
+        for expression in ast.walk(node):
+            operator = _operator(expression)
+            if operator == "loop" and "loop" in forbidden:
+                return f"a Python loop ({_LOOPS[type(expression)]})", False
+            if operator is not None and operator in forbidden:
+                return operator, False
+            if isinstance(expression, ast.Attribute) and f".{expression.attr}" in forbidden:
+                if isinstance(expression.ctx, ast.Load):
+                    shown = _dotted(expression) or f"(...).{expression.attr}"
+                    return shown, id(expression) in called
+            written = _dotted(expression)
+            if written is None or not isinstance(getattr(expression, "ctx", None), ast.Load):
+                continue
+            if written.split(".")[0] in local:
+                continue  # a variable of the function's own, whatever the notebook calls so
+            resolved = _resolve(written, aliases)
+            if any(resolved == f or resolved.startswith(f + ".") for f in forbidden):
+                return _shown(written, resolved), id(expression) in called
+            helper = definitions.get(written)
+            if isinstance(helper, ast.FunctionDef | ast.AsyncFunctionDef) and written != current:
+                todo.append(written)  # a function of the notebook's own that this one uses
+    return None
+
+
+_LOOPS = {
+    ast.For: "for",
+    ast.AsyncFor: "for",
+    ast.While: "while",
+    ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression",
+}
+
+
+def _operator(node) -> str | None:
+    """``"@"`` for a matrix product, ``"** 0.5"`` for a square root by power, ``"loop"`` for a
+    Python loop (``for``, ``while``, a comprehension), else None."""
+    if type(node) in _LOOPS:
+        return "loop"
+    op = getattr(node, "op", None)
+    if isinstance(node, ast.BinOp | ast.AugAssign) and isinstance(op, ast.MatMult):
+        return "@"
+    if isinstance(node, ast.BinOp | ast.AugAssign) and isinstance(op, ast.Pow):
+        exponent = node.right if isinstance(node, ast.BinOp) else node.value
+        if isinstance(exponent, ast.Constant) and exponent.value in (0.5, 1 / 2):
+            return "** 0.5"
+    return None
+
+
+def _local_names(node) -> set[str]:
+    """Names a function binds itself (parameters, assignments, loop variables; not its
+    imports, which are aliases): they shadow the notebook's names of the same spelling."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        return set()
+    found = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.arg):
+            found.add(inner.arg)
+        elif isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store | ast.Del):
+            found.add(inner.id)
+        elif isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef) and inner is not node:
+            found.add(inner.name)
+    return found
+
+
+def _parse_cell(source: str):
+    """A cell's syntax tree, IPython magics and shell lines left out; None if it does not parse."""
+    if source.lstrip().startswith("%%"):
+        return None
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")]
+    try:
+        return ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _aliases(trees) -> dict[str, str]:
+    """local name -> the dotted name it stands for, from every import and plain alias."""
+    aliases = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        aliases[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        aliases[top] = top
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    for tree in trees:  # det = np.linalg.det, after the imports are known
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, written = node.targets[0], _dotted(node.value)
+                if isinstance(target, ast.Name) and written and written.split(".")[0] in aliases:
+                    aliases.setdefault(target.id, _resolve(written, aliases))
+    return aliases
+
+
+def _dotted(node) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _resolve(written: str, aliases: dict[str, str]) -> str:
+    head, _, rest = written.partition(".")
+    base = aliases.get(head, head)
+    return f"{base}.{rest}" if rest else base
+
+
+def _shown(written: str, resolved: str) -> str:
+    """The name as the learner wrote it when that reads clearly (``np.linalg.det``), else
+    the full name (``sklearn.linear_model.LinearRegression`` for ``LinearRegression``)."""
+    head = written.split(".")[0]
+    if "." in written and (head == resolved.split(".")[0] or head in _CONVENTIONAL):
+        return written
+    return resolved
+
+
+def answer_calls(fn, callee: str) -> bool | None:
+    """Whether the learner's ``fn``, as the notebook's cells define it (helpers included),
+    uses the notebook's function ``callee`` (a later exercise reusing an earlier answer, as
+    the notebook advises); None when there is no source to read. For checks that name a
+    mistake inherited from the earlier answer."""
+    cells = notebook_cells()
+    if cells is None:
+        return None
+    name = getattr(fn, "__name__", None) or ""
+    return forbidden_use(cells, name, (callee,)) is not None

@@ -18,6 +18,7 @@ import scipy.stats
 
 from autograder.checks import oracles
 from autograder.checks.harness import (
+    Forbidden,
     as_float_array,
     as_number,
     call,
@@ -74,9 +75,24 @@ def _check_self_information(fn, p):
     )
 
 
+_FORBID_SELF_INFORMATION = Forbidden(
+    "self_information",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.self_information",
+    ),
+    "this exercise asks you to compute -log2 p yourself",
+)
+
+
 def self_information_basic(fn):
     """Probabilities 1, 1/2, 1/4, 1/8: 0, 1, 2 and 3 bits."""
     _check_self_information(fn, np.array([1.0, 0.5, 0.25, 0.125]))
+    _FORBID_SELF_INFORMATION.check(fn)
 
 
 def self_information_hidden(fn):
@@ -86,6 +102,7 @@ def self_information_hidden(fn):
     _check_self_information(fn, rng.uniform(0.001, 1.0, (3, 4)))
     _check_self_information(fn, np.array([1 / 1024, 0.9, 1.0]))
     _check_self_information(fn, np.array([0.0, 0.5]))
+    _FORBID_SELF_INFORMATION.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -124,11 +141,26 @@ def _check_entropy(fn, p, base=None):
     expect_close(values, expected, text, hint, rtol=1e-9, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_ENTROPY = Forbidden(
+    "entropy",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.entropy",
+    ),
+    "this exercise asks you to compute -sum p log p yourself, not with scipy.stats.entropy",
+)
+
+
 def entropy_basic(fn):
     """A fair coin (1 bit), a fair four-sided die (2 bits), a certain outcome (0 bits)."""
     _check_entropy(fn, np.array([0.5, 0.5]))
     _check_entropy(fn, np.full(4, 0.25))
     _check_entropy(fn, np.array([0.0, 1.0, 0.0]))
+    _FORBID_ENTROPY.check(fn)
 
 
 def entropy_hidden(fn):
@@ -141,6 +173,7 @@ def entropy_hidden(fn):
     _check_entropy(fn, _simplex(rng, 5), base=10.0)
     _check_entropy(fn, _simplex(rng, (4, 3), zeros=0.3))
     _check_entropy(fn, np.array([[1.0, 0.0], [0.5, 0.5], [0.9, 0.1]]), base=np.e)
+    _FORBID_ENTROPY.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -178,12 +211,30 @@ def _check_kl(fn, p, q):
     expect_close(values, expected, text, hint, rtol=1e-9, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_KL_DIVERGENCE = Forbidden(
+    "kl_divergence",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.kl_divergence",
+    ),
+    (
+        "this exercise asks you to compute sum p log(p / q) yourself, not with "
+        "scipy.special.rel_entr or scipy.stats.entropy"
+    ),
+)
+
+
 def kl_divergence_basic(fn):
     """KL between a fair and a biased coin, both ways round, and KL(p || p) = 0."""
     p, q = np.array([0.5, 0.5]), np.array([0.9, 0.1])
     _check_kl(fn, p, q)
     _check_kl(fn, q, p)
     _check_kl(fn, p, p)
+    _FORBID_KL_DIVERGENCE.check(fn)
 
 
 def kl_divergence_hidden(fn):
@@ -195,6 +246,7 @@ def kl_divergence_hidden(fn):
     _check_kl(fn, np.array([0.25, 0.25, 0.5]), np.array([0.5, 0.5, 0.0]))
     _check_kl(fn, _simplex(rng, 7, zeros=0.4), _simplex(rng, 7))
     _check_kl(fn, _simplex(rng, (3, 4), zeros=0.25), _simplex(rng, (3, 4)))
+    _FORBID_KL_DIVERGENCE.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -292,9 +344,26 @@ def _check_decomposition(fn, p, q):
         )
 
 
+_FORBID_ENTROPY_KL_CROSS = Forbidden(
+    "entropy_kl_cross",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.entropy",
+        "dlkit.info.kl_divergence",
+        "dlkit.info.cross_entropy",
+    ),
+    "this exercise asks you to compute the three quantities from their formulas yourself",
+)
+
+
 def entropy_kl_cross_basic(fn):
     """p = (1/2, 1/2) against q = (1/4, 3/4)."""
     _check_decomposition(fn, np.array([0.5, 0.5]), np.array([0.25, 0.75]))
+    _FORBID_ENTROPY_KL_CROSS.check(fn)
 
 
 def entropy_kl_cross_hidden(fn):
@@ -305,6 +374,7 @@ def entropy_kl_cross_hidden(fn):
     _check_decomposition(fn, _simplex(rng, 5, zeros=0.4), _simplex(rng, 5))
     p = _simplex(rng, 4)
     _check_decomposition(fn, p, p.copy())
+    _FORBID_ENTROPY_KL_CROSS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -347,11 +417,27 @@ def _check_kl_gaussian(fn, mu1, s1, mu2, s2):
     )
 
 
+_FORBID_KL_GAUSSIAN = Forbidden(
+    "kl_gaussian",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.kl_gaussian",
+        "scipy.stats",
+    ),
+    "this exercise asks you to write the closed form of the Gaussian KL divergence yourself",
+)
+
+
 def kl_gaussian_basic(fn):
     """Equal Gaussians (0), a shifted mean, and N(0, 1) against N(1, 2^2)."""
     _check_kl_gaussian(fn, 0.0, 1.0, 0.0, 1.0)
     _check_kl_gaussian(fn, 1.0, 1.0, 0.0, 1.0)
     _check_kl_gaussian(fn, 0.0, 1.0, 1.0, 2.0)
+    _FORBID_KL_GAUSSIAN.check(fn)
 
 
 def kl_gaussian_hidden(fn):
@@ -365,6 +451,7 @@ def kl_gaussian_hidden(fn):
     _check_kl_gaussian(fn, 0.0, 0.05, 0.0, 1.0)
     _check_kl_gaussian(fn, rng.normal(0, 1, 5), rng.uniform(0.5, 2, 5), 0.0, 1.0)
     _check_kl_gaussian(fn, np.zeros((3, 1)), np.ones((3, 1)), rng.normal(0, 1, 4), 1.5)
+    _FORBID_KL_GAUSSIAN.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -410,9 +497,26 @@ def _check_mc_accuracy(fn, mu1, s1, mu2, s2, n, seed):
     )
 
 
+_FORBID_KL_GAUSSIAN_MC = Forbidden(
+    "kl_gaussian_mc",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.kl_gaussian_mc",
+        "dlkit.info.kl_gaussian",
+        "scipy.stats",
+    ),
+    "this exercise asks you to average log p(x) - log q(x) over samples yourself",
+)
+
+
 def kl_gaussian_mc_basic(fn):
     """N(0, 1) against N(1, 2^2) with 100 000 samples: close to the exact 0.443 nats."""
     _check_mc_accuracy(fn, 0.0, 1.0, 1.0, 2.0, 100_000, 0)
+    _FORBID_KL_GAUSSIAN_MC.check(fn)
 
 
 def _expect_n_samples(fn, pair, seed):
@@ -448,6 +552,7 @@ def kl_gaussian_mc_hidden(fn):
         f"deviation of {spread:.3g}, expected about {sd:.3g} (the Monte Carlo error of "
         f"1000 samples); hint: use exactly n samples and average the log ratios",
     )
+    _FORBID_KL_GAUSSIAN_MC.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -482,11 +587,27 @@ def _check_mi(fn, joint):
     expect_number(value, expected, text, hint, rtol=1e-8, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_MUTUAL_INFORMATION = Forbidden(
+    "mutual_information",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.mutual_information",
+        "sklearn",
+    ),
+    "this exercise asks you to compute the mutual information from the joint table yourself",
+)
+
+
 def mutual_information_basic(fn):
     """Independent variables (0), a copy Y = X of a fair coin (log 2), a noisy channel."""
     _check_mi(fn, np.outer([0.3, 0.7], [0.6, 0.4]))
     _check_mi(fn, np.array([[0.5, 0.0], [0.0, 0.5]]))
     _check_mi(fn, np.array([[0.4, 0.1], [0.1, 0.4]]))
+    _FORBID_MUTUAL_INFORMATION.check(fn)
 
 
 def mutual_information_hidden(fn):
@@ -498,6 +619,7 @@ def mutual_information_hidden(fn):
     _check_mi(fn, _simplex(rng, 10, zeros=0.3).reshape(2, 5))
     _check_mi(fn, np.array([[0.2, 0.0], [0.0, 0.3], [0.5, 0.0]]))
     _check_mi(fn, np.outer(_simplex(rng, 3), _simplex(rng, 4)))
+    _FORBID_MUTUAL_INFORMATION.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -549,9 +671,29 @@ def _check_maxent(fn, values, mean):
     p = as_float_array(got, text)
     x = np.asarray(values, dtype=float)
     expected = _gibbs_oracle(x, mean)
-    if p.shape == x.shape and np.all(np.isfinite(p)):
+    expect(
+        np.all(np.isfinite(p)),
+        f"{text} returned {show(p)}, which is not finite; hint: exp(lam x) overflows once "
+        "lam x passes about 709 (and underflows to 0 below about -745, giving 0 / 0): "
+        "subtract the largest exponent before np.exp, as in a softmax (the prompt's step 1)",
+    )
+    if p.shape == x.shape:
         _expect_max_entropy_properties(p, x, mean, expected, text)
     expect_close(p, expected, text, _MAXENT_HINT, rtol=1e-5, atol=1e-7)
+
+
+_FORBID_MAX_ENTROPY_WITH_MEAN = Forbidden(
+    "max_entropy_with_mean",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.max_entropy_with_mean",
+    ),
+    "this exercise asks you to solve for the Gibbs distribution yourself",
+)
 
 
 def max_entropy_with_mean_basic(fn):
@@ -559,10 +701,12 @@ def max_entropy_with_mean_basic(fn):
     die = np.arange(1.0, 7.0)
     _check_maxent(fn, die, 3.5)
     _check_maxent(fn, die, 4.5)
+    _FORBID_MAX_ENTROPY_WITH_MEAN.check(fn)
 
 
 def max_entropy_with_mean_hidden(fn):
-    """Means below the average, near the ends, uneven values, negative values."""
+    """Means below the average, near the ends, uneven values, negative values, and values so
+    large that exp(lam x) overflows without the max-shift the prompt asks for."""
     die = np.arange(1.0, 7.0)
     _check_maxent(fn, die, 2.0)
     _check_maxent(fn, die, 5.9)
@@ -570,6 +714,10 @@ def max_entropy_with_mean_hidden(fn):
     _check_maxent(fn, np.array([-3.0, -1.0, 0.5, 4.0]), 1.0)
     _check_maxent(fn, np.array([0.0, 1.0, 10.0]), 0.05)
     _check_maxent(fn, np.array([10.0, 20.0, 30.0, 40.0, 50.0]), 25.0)
+    # exp(lam x) overflows (and underflows) here unless the largest exponent is subtracted
+    _check_maxent(fn, np.array([1000.0, 1001.0, 1002.0]), 1001.8)
+    _check_maxent(fn, np.array([-1002.0, -1001.0, -1000.0]), -1001.9)
+    _FORBID_MAX_ENTROPY_WITH_MEAN.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -608,10 +756,31 @@ def _check_bce(fn, z, y):
     expect_number(value, losses.mean(), text, hint, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_BINARY_CROSS_ENTROPY_WITH_LOGITS = Forbidden(
+    "binary_cross_entropy_with_logits",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.binary_cross_entropy_with_logits",
+        "scipy.special.expit",
+        "scipy.special.log_expit",
+        "dlkit.numerics.sigmoid",
+    ),
+    (
+        "this exercise asks for the stable formula max(z, 0) - z y + log1p(exp(-|z|)), without "
+        "computing sigmoid(z)"
+    ),
+)
+
+
 def binary_cross_entropy_with_logits_basic(fn):
     """Logits 0 (loss log 2 for either label) and two confident, correct predictions."""
     _check_bce(fn, np.array([0.0, 0.0]), np.array([1.0, 0.0]))
     _check_bce(fn, np.array([2.0, -1.0, 0.5]), np.array([1.0, 0.0, 1.0]))
+    _FORBID_BINARY_CROSS_ENTROPY_WITH_LOGITS.check(fn)
 
 
 def binary_cross_entropy_with_logits_hidden(fn):
@@ -622,6 +791,7 @@ def binary_cross_entropy_with_logits_hidden(fn):
     _check_bce(fn, np.array([800.0, -800.0]), np.array([1.0, 0.0]))
     _check_bce(fn, np.array([800.0, -800.0]), np.array([0.0, 1.0]))
     _check_bce(fn, np.array([40.0, -40.0, 0.0]), np.array([0.0, 1.0, 0.5]))
+    _FORBID_BINARY_CROSS_ENTROPY_WITH_LOGITS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -659,10 +829,31 @@ def _check_ce(fn, z, y):
     expect_number(value, losses.mean(), text, hint, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_SOFTMAX_CROSS_ENTROPY = Forbidden(
+    "softmax_cross_entropy",
+    (
+        "scipy.stats.entropy",
+        "scipy.special.rel_entr",
+        "scipy.special.kl_div",
+        "scipy.special.entr",
+        "torch",
+        "dlkit.info.cross_entropy_with_logits",
+        "scipy.special.log_softmax",
+        "scipy.special.softmax",
+        "scipy.special.logsumexp",
+        "dlkit.numerics.log_softmax",
+        "dlkit.numerics.softmax",
+        "dlkit.numerics.logsumexp",
+    ),
+    "this exercise asks you to compute the log-softmax stably (subtract the row maximum) yourself",
+)
+
+
 def softmax_cross_entropy_basic(fn):
     """Equal logits over 3 classes (loss log 3) and a small 2 x 3 batch."""
     _check_ce(fn, np.zeros((1, 3)), np.array([2]))
     _check_ce(fn, np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]]), np.array([0, 2]))
+    _FORBID_SOFTMAX_CROSS_ENTROPY.check(fn)
 
 
 def softmax_cross_entropy_hidden(fn):
@@ -673,3 +864,4 @@ def softmax_cross_entropy_hidden(fn):
     _check_ce(fn, rng.normal(0, 1, (4, 1)), np.zeros(4, dtype=int))
     _check_ce(fn, np.array([[1000.0, 0.0, -1000.0], [1000.0, 1000.0, 999.0]]), np.array([1, 2]))
     _check_ce(fn, np.array([[-1000.0, -1001.0]]), np.array([1]))
+    _FORBID_SOFTMAX_CROSS_ENTROPY.check(fn)

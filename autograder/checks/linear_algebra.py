@@ -15,9 +15,12 @@ import scipy.sparse
 
 from autograder.checks import oracles
 from autograder.checks.harness import (
+    CheckFailed,
+    Forbidden,
     as_float_array,
     as_number,
     call,
+    describe_call,
     expect,
     expect_close,
     expect_equal,
@@ -46,9 +49,32 @@ def _check_product(fn, name, A, B, hint=_MATMUL_HINT):
     expect_returns(fn, name, (A, B), expected, hint, rtol=1e-9, atol=1e-9, mistakes=mistakes)
 
 
+_FORBID_MATMUL_LOOPS = Forbidden(
+    "matmul_loops",
+    (
+        "@",
+        "numpy.dot",
+        "numpy.matmul",
+        "numpy.einsum",
+        "numpy.tensordot",
+        "numpy.inner",
+        "numpy.vdot",
+        "numpy.linalg.multi_dot",
+        ".dot",
+        "dlkit.linalg.matmul_loops",
+        "dlkit.linalg.matmul",
+    ),
+    (
+        "this exercise asks you to write the product's loops yourself, without `@`, np.dot or "
+        "np.matmul"
+    ),
+)
+
+
 def matmul_loops_basic(fn):
     """A (2, 3) times (3, 2) product with small integers."""
     _check_product(fn, "matmul_loops", _A23, _B32)
+    _FORBID_MATMUL_LOOPS.check(fn)
 
 
 def matmul_loops_hidden(fn):
@@ -63,6 +89,7 @@ def matmul_loops_hidden(fn):
     ]
     for A, B in cases:
         _check_product(fn, "matmul_loops", A, B)
+    _FORBID_MATMUL_LOOPS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -75,9 +102,33 @@ _BATCH_HINT = (
 )
 
 
+_FORBID_MATMUL = Forbidden(
+    "matmul",
+    (
+        "loop",
+        "@",
+        "numpy.dot",
+        "numpy.matmul",
+        "numpy.einsum",
+        "numpy.tensordot",
+        "numpy.inner",
+        "numpy.vdot",
+        "numpy.linalg.multi_dot",
+        ".dot",
+        "dlkit.linalg.matmul",
+        "dlkit.linalg.matmul_loops",
+    ),
+    (
+        "this exercise asks for the product by broadcasting and a sum over axis=-2, without "
+        "`@`, np.dot, np.matmul, np.einsum, np.tensordot or Python loops"
+    ),
+)
+
+
 def matmul_basic(fn):
     """A (2, 3) times (3, 2) product of plain 2-D matrices."""
     _check_product(fn, "matmul", _A23, _B32)
+    _FORBID_MATMUL.check(fn)
 
 
 def matmul_hidden(fn):
@@ -93,6 +144,7 @@ def matmul_hidden(fn):
     ]
     for A, B in batches:
         _check_product(fn, "matmul", A, B, hint=_BATCH_HINT)
+    _FORBID_MATMUL.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -112,12 +164,20 @@ def _check_norm(fn, x, ord):
     expect_returns(fn, "norm", (x, ord), expected, _NORM_HINTS[ord], rtol=1e-9, atol=1e-12)
 
 
+_FORBID_NORM = Forbidden(
+    "norm",
+    ("numpy.linalg.norm", "scipy.linalg.norm", "dlkit.linalg.norm"),
+    "this exercise asks you to compute the norm from its formula (np.abs, np.sum, np.sqrt, np.max)",
+)
+
+
 def norm_basic(fn):
     """``x = [3, -4]`` under L1, L2 and L-infinity; Frobenius of ``[[1, 2], [3, 4]]``."""
     x = np.array([3.0, -4.0])
     for ord in (1, 2, np.inf):
         _check_norm(fn, x, ord)
     _check_norm(fn, np.array([[1.0, 2.0], [3.0, 4.0]]), "fro")
+    _FORBID_NORM.check(fn)
 
 
 def norm_hidden(fn):
@@ -131,6 +191,7 @@ def norm_hidden(fn):
         _check_norm(fn, rng.integers(-9, 10, 6), ord)
     _check_norm(fn, rng.standard_normal((3, 5)), "fro")
     _check_norm(fn, rng.integers(-4, 5, (4, 2)), "fro")
+    _FORBID_NORM.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -155,10 +216,18 @@ def _check_rank(fn, A, tol=None, hint=_RANK_HINT):
     expect_equal(got, expected, text, hint)
 
 
+_FORBID_RANK = Forbidden(
+    "rank",
+    ("numpy.linalg.matrix_rank", "dlkit.linalg.rank"),
+    "this exercise asks you to count the singular values above the tolerance yourself",
+)
+
+
 def rank_basic(fn):
     """A rank-1 2 x 2 matrix and the 3 x 3 identity."""
     _check_rank(fn, np.array([[1.0, 2.0], [2.0, 4.0]]))
     _check_rank(fn, np.eye(3))
+    _FORBID_RANK.check(fn)
 
 
 def rank_hidden(fn):
@@ -178,6 +247,7 @@ def rank_hidden(fn):
     _check_rank(fn, d, tol=1e-4, hint=tol_hint)
     _check_rank(fn, d, tol=1e-7, hint=tol_hint)
     _check_rank(fn, d)
+    _FORBID_RANK.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -198,11 +268,19 @@ def _check_independent(fn, V, hint):
     expect_equal(bool(got), expected, text, hint)
 
 
+_FORBID_IS_INDEPENDENT = Forbidden(
+    "is_independent",
+    ("dlkit.linalg.is_independent",),
+    "this exercise asks you to compare the rank with the number of vectors yourself",
+)
+
+
 def is_independent_basic(fn):
     """The standard basis of R^2 (independent) and two parallel columns (dependent)."""
     hint = "the columns are independent exactly when rank(V) equals the number of columns"
     _check_independent(fn, np.eye(2), hint)
     _check_independent(fn, np.array([[1.0, 2.0], [2.0, 4.0]]), hint)
+    _FORBID_IS_INDEPENDENT.check(fn)
 
 
 def is_independent_hidden(fn):
@@ -226,6 +304,7 @@ def is_independent_hidden(fn):
     _check_independent(fn, np.array([[0.0], [3.0], [0.0]]), _COLUMNS_HINT)
     _check_independent(fn, np.zeros((3, 1)), "a single zero vector is dependent (rank 0)")
     _check_independent(fn, rng.standard_normal((6, 4)), _COLUMNS_HINT)
+    _FORBID_IS_INDEPENDENT.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -233,15 +312,33 @@ def is_independent_hidden(fn):
 # ---------------------------------------------------------------------------
 
 
+def _zero_pivot(A):
+    """The first column whose pivot is exactly 0 when ``A`` is eliminated without row
+    swaps (the place where an answer that forgets pivoting fails), or None."""
+    U = np.array(A, dtype=float)
+    with np.errstate(all="ignore"):
+        for k in range(min(U.shape)):
+            if U[k, k] == 0:
+                return k
+            U[k + 1 :] -= np.outer(U[k + 1 :, k] / U[k, k], U[k])
+    return None
+
+
 def _det_hint(A, expected):
     """What to look at for this matrix: its first pivot, its singularity, or the method."""
+    swap = (
+        "swap in the row with the largest |entry| on or below the diagonal (partial "
+        "pivoting) at every column, not only the first, and flip the sign for each swap"
+    )
     if A[0, 0] == 0:
-        return (
-            "the first pivot is 0: swap in the row with the largest |entry| in the column "
-            "(partial pivoting) and flip the sign"
-        )
+        return f"the first pivot is 0: {swap}"
     if abs(expected) < 1e-9:
         return "the matrix is singular: when the best pivot is 0, the determinant is 0.0"
+    if (k := _zero_pivot(A)) is not None:
+        return (
+            f"without row swaps the pivot of column {k} becomes 0 during elimination, though "
+            f"the matrix is not singular: {swap}"
+        )
     return (
         "det(A) = (-1)^(number of swaps) * product of the pivots; work on a float copy "
         "(np.array(A, dtype=float)) so that integer inputs are not truncated"
@@ -256,10 +353,25 @@ def _check_det(fn, A):
     expect_number(result, expected, text, hint, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_DET = Forbidden(
+    "det",
+    (
+        "numpy.linalg.det",
+        "numpy.linalg.slogdet",
+        "scipy.linalg.lu",
+        "scipy.linalg.lu_factor",
+        "scipy.linalg.det",
+        "dlkit.linalg.det",
+    ),
+    "this exercise asks you to compute the determinant by Gaussian elimination yourself",
+)
+
+
 def det_basic(fn):
     """A 2 x 2 example and an upper-triangular 3 x 3 (product of the diagonal)."""
     _check_det(fn, np.array([[2.0, 1.0], [1.0, 3.0]]))
     _check_det(fn, np.array([[2.0, 1.0, 5.0], [0.0, -3.0, 4.0], [0.0, 0.0, 0.5]]))
+    _FORBID_DET.check(fn)
 
 
 def det_hidden(fn):
@@ -274,11 +386,13 @@ def det_hidden(fn):
         np.array([[0.0, 1.0], [0.0, 2.0]]),
         np.array([[3, 1], [2, 1]]),
         np.array([[-3.0]]),
+        np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]),  # 2nd pivot 0: det -1
         rng.standard_normal((6, 6)),
         rng.integers(-5, 6, (4, 4)),
     ]
     for A in cases:
         _check_det(fn, A)
+    _FORBID_DET.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -301,12 +415,43 @@ _SINGULAR_HINT = (
 
 def _check_solve(fn, A, b, hint=_SOLVE_HINT):
     expected = np.linalg.solve(np.asarray(A, dtype=float), np.asarray(b, dtype=float))
-    expect_returns(fn, "solve", (A, b), expected, hint, rtol=1e-7, atol=1e-9)
+    try:
+        result, text = call(fn, "solve", A, b, hint=hint)
+    except CheckFailed as failure:
+        pivot = _zero_pivot(A)
+        if pivot is None or "raised LinAlgError" not in str(failure):
+            raise
+        raise CheckFailed(
+            f"{describe_call('solve', A, b)} raised LinAlgError, but this matrix is not "
+            f"singular (det = {np.linalg.det(np.asarray(A, dtype=float)):.3g}): its pivot in "
+            f"column {pivot} is 0 only because no rows were swapped; hint: zero pivot: swap "
+            "rows (partial pivoting): before eliminating column k, swap in the row with the "
+            "largest |A[i, k]| (i >= k), in b too, and raise only when that largest one is 0"
+        ) from None
+    expect_close(result, expected, text, hint, rtol=1e-7, atol=1e-9)
+
+
+_FORBID_SOLVE = Forbidden(
+    "solve",
+    (
+        "numpy.linalg.solve",
+        "numpy.linalg.inv",
+        "numpy.linalg.lstsq",
+        "numpy.linalg.pinv",
+        "scipy.linalg",
+        "dlkit.linalg.solve",
+    ),
+    (
+        "this exercise asks you to solve by elimination with partial pivoting and back "
+        "substitution yourself"
+    ),
+)
 
 
 def solve_basic(fn):
     """``2x + y = 3, x + 3y = 5`` has the solution ``x = 0.8, y = 1.4``."""
     _check_solve(fn, np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([3.0, 5.0]))
+    _FORBID_SOLVE.check(fn)
 
 
 def solve_hidden(fn):
@@ -321,6 +466,8 @@ def solve_hidden(fn):
     )
     permutation = np.array([[0.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0]])
     _check_solve(fn, permutation, np.array([2.0, 6.0, 12.0]), _PIVOT_HINT)
+    second = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 1.0], [0.0, 1.0, 1.0]])  # 2nd pivot 0
+    _check_solve(fn, second, np.array([1.0, 2.0, 3.0]), _PIVOT_HINT)
     _check_solve(
         fn,
         np.array([[3, 1], [2, 1]]),
@@ -335,6 +482,7 @@ def solve_hidden(fn):
     for singular in (np.array([[1.0, 2.0], [2.0, 4.0]]), np.array([[0.0, 1.0], [0.0, 2.0]])):
         args = (singular, np.array([1.0, 2.0]))
         expect_raises(fn, "solve", args, np.linalg.LinAlgError, _SINGULAR_HINT)
+    _FORBID_SOLVE.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -402,9 +550,17 @@ def _check_sym_eig(fn, S):
     _check_eigenvectors(as_float_array(Q, f"{text} Q"), values, S, text)
 
 
+_FORBID_SYM_EIG = Forbidden(
+    "sym_eig",
+    ("dlkit.linalg.sym_eig",),
+    "this exercise asks you to sort np.linalg.eigh's eigenvalues and eigenvectors yourself",
+)
+
+
 def sym_eig_basic(fn):
     """``[[2, 1], [1, 2]]`` has eigenvalues 3 and 1 with eigenvectors (1, ±1)/√2."""
     _check_sym_eig(fn, np.array([[2.0, 1.0], [1.0, 2.0]]))
+    _FORBID_SYM_EIG.check(fn)
 
 
 def sym_eig_hidden(fn):
@@ -420,6 +576,7 @@ def sym_eig_hidden(fn):
     _check_sym_eig(fn, np.array([[-2.5]]))
     m = rng.standard_normal((7, 7))
     _check_sym_eig(fn, (m + m.T) / 2)
+    _FORBID_SYM_EIG.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -469,6 +626,24 @@ def _check_power(fn, A, hint, **kwargs):
     )
 
 
+_FORBID_POWER_ITERATION = Forbidden(
+    "power_iteration",
+    (
+        "numpy.linalg.eig",
+        "numpy.linalg.eigh",
+        "numpy.linalg.eigvals",
+        "numpy.linalg.eigvalsh",
+        "scipy.linalg.eig",
+        "scipy.linalg.eigh",
+        "scipy.linalg.eigvals",
+        "scipy.linalg.eigvalsh",
+        "scipy.sparse.linalg",
+        "dlkit.linalg.power_iteration",
+    ),
+    "this exercise asks you to iterate v <- A v / ||A v|| yourself, without an eigenvalue routine",
+)
+
+
 def power_iteration_basic(fn):
     """``[[2, 1], [1, 2]]``: dominant eigenvalue 3, eigenvector ±(1, 1)/√2."""
     _check_power(
@@ -476,6 +651,7 @@ def power_iteration_basic(fn):
         np.array([[2.0, 1.0], [1.0, 2.0]]),
         "repeat v <- A v / ||A v||; the eigenvalue is the Rayleigh quotient v @ A @ v",
     )
+    _FORBID_POWER_ITERATION.check(fn)
 
 
 def power_iteration_hidden(fn):
@@ -501,6 +677,7 @@ def power_iteration_hidden(fn):
         "use the rng argument when it is given (rng.standard_normal(n))",
         rng=np.random.default_rng(7),
     )
+    _FORBID_POWER_ITERATION.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -513,12 +690,25 @@ def _truncated_svd(U, s, Vt, keep):
     return (U[:, keep] * s[keep]) @ Vt[keep]  # (m, r) * (r,) -> (m, r); (m, r) @ (r, n)
 
 
+_LOW_RANK_SHAPES = (
+    "mind the shapes: np.linalg.svd(A, full_matrices=False) gives U (m, r), s (r,) and Vt "
+    "(r, n); keep the first k *columns* of U (U[:, :k], shape (m, k)) and the first k *rows* "
+    "of Vt (Vt[:k], shape (k, n)), scale with `U[:, :k] * s[:k]` (broadcast over the rows), "
+    "then `@ Vt[:k]` gives (m, n)"
+)
+
+
 def _check_low_rank(fn, A, k):
     A = np.asarray(A, dtype=float)
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     expected = _truncated_svd(U, s, Vt, slice(0, k))
     hint = "A_k = U[:, :k] @ diag(s[:k]) @ Vt[:k, :] keeps the k largest singular values"
     mistakes = [
+        (
+            (U[:, :k] * s[:k]) @ Vt[:, :k].T,
+            "you took the first k columns of Vt; its *rows* are the v_i: use Vt[:k]; "
+            + _LOW_RANK_SHAPES,
+        ),
         (
             _truncated_svd(U, s, Vt, slice(0, k + 1)),
             f"your result has rank {k + 1}, expected rank {k}: keep exactly k singular "
@@ -530,9 +720,18 @@ def _check_low_rank(fn, A, k):
         ),
     ]
     atol = 1e-9 * max(1.0, s[0])
-    expect_returns(
-        fn, "low_rank_approx", (A, k), expected, hint, rtol=1e-7, atol=atol, mistakes=mistakes
-    )
+    result, text = call(fn, "low_rank_approx", A, k, hint=_LOW_RANK_SHAPES)
+    shape_hint = f"the result has A's shape {A.shape}; " + _LOW_RANK_SHAPES
+    if np.shape(result) not in ((), A.shape) and np.ndim(result) == 2:
+        hint = shape_hint
+    expect_close(result, expected, text, hint, rtol=1e-7, atol=atol, mistakes=mistakes)
+
+
+_FORBID_LOW_RANK_APPROX = Forbidden(
+    "low_rank_approx",
+    ("dlkit.linalg.low_rank_approx",),
+    "this exercise asks you to keep the first k singular triplets of np.linalg.svd yourself",
+)
 
 
 def low_rank_approx_basic(fn):
@@ -540,6 +739,7 @@ def low_rank_approx_basic(fn):
     d = np.diag([3.0, 2.0, 1.0])
     _check_low_rank(fn, d, 1)
     _check_low_rank(fn, d, 2)
+    _FORBID_LOW_RANK_APPROX.check(fn)
 
 
 def low_rank_approx_hidden(fn):
@@ -549,6 +749,7 @@ def low_rank_approx_hidden(fn):
     wide = rng.standard_normal((4, 9))
     for A, k in [(tall, 2), (wide, 3), (tall, 1), (wide, 0), (tall, 5), (wide, 4)]:
         _check_low_rank(fn, A, k)
+    _FORBID_LOW_RANK_APPROX.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -654,10 +855,18 @@ def _check_cond_singular(fn, A):
     )
 
 
+_FORBID_CONDITION_NUMBER = Forbidden(
+    "condition_number",
+    ("numpy.linalg.cond", "dlkit.linalg.condition_number"),
+    "this exercise asks you to divide the largest singular value by the smallest yourself",
+)
+
+
 def condition_number_basic(fn):
     """``diag(2, 0.5)`` has condition number 4; the identity has 1."""
     _check_cond(fn, np.diag([2.0, 0.5]))
     _check_cond(fn, np.eye(3))
+    _FORBID_CONDITION_NUMBER.check(fn)
 
 
 def condition_number_hidden(fn):
@@ -669,6 +878,7 @@ def condition_number_hidden(fn):
     _check_cond(fn, rng.standard_normal((6, 3)))
     _check_cond(fn, oracles.orthogonal(rng, 5))
     _check_cond_singular(fn, np.array([[1.0, 2.0], [2.0, 4.0]]))
+    _FORBID_CONDITION_NUMBER.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -700,9 +910,20 @@ def _check_csr(fn, dense, x, hint=_CSR_HINT):
     _check_csr_arrays(fn, csr.data, csr.indices, csr.indptr, x, hint)
 
 
+_FORBID_CSR_MATVEC = Forbidden(
+    "csr_matvec",
+    ("scipy.sparse", "dlkit.linalg.csr_matvec"),
+    (
+        "this exercise asks you to walk the CSR arrays yourself, without building the dense "
+        "matrix or using scipy.sparse"
+    ),
+)
+
+
 def csr_matvec_basic(fn):
     """``[[1, 0, 2], [0, 0, 3]] @ [1, 2, 3] = [7, 9]`` from its CSR arrays."""
     _check_csr_arrays(fn, [1.0, 2.0, 3.0], [0, 2, 2], [0, 2, 3], [1.0, 2.0, 3.0])
+    _FORBID_CSR_MATVEC.check(fn)
 
 
 def csr_matvec_hidden(fn):
@@ -726,3 +947,4 @@ def csr_matvec_hidden(fn):
     big = scipy.sparse.random(60, 40, density=0.1, format="csr", random_state=1114)
     _check_csr(fn, big.toarray(), rng.standard_normal(40))
     _check_csr_arrays(fn, [5.0, 1.0, 2.0, -1.0], [2, 0, 1, 0], [0, 2, 4], [1.0, 10.0, 100.0])
+    _FORBID_CSR_MATVEC.check(fn)

@@ -21,6 +21,7 @@ import scipy.special
 
 from autograder.checks import oracles
 from autograder.checks.harness import (
+    Forbidden,
     as_float_array,
     as_number,
     call,
@@ -78,15 +79,32 @@ def _check_epsilon(fn, dtype_name):
     expect_number(value, expected, text, _EPS_HINT, rtol=0, atol=0, mistakes=mistakes)
 
 
+_FORBID_MACHINE_EPSILON = Forbidden(
+    "machine_epsilon",
+    (
+        "numpy.finfo",
+        "numpy.spacing",
+        "numpy.nextafter",
+        "math.ulp",
+        "math.nextafter",
+        "sys.float_info",
+        "dlkit.numerics.machine_epsilon",
+    ),
+    "this exercise asks you to find epsilon by halving, not to look it up with np.finfo",
+)
+
+
 def machine_epsilon_basic(fn):
     """float64: the epsilon is 2**-52."""
     _check_epsilon(fn, "float64")
+    _FORBID_MACHINE_EPSILON.check(fn)
 
 
 def machine_epsilon_hidden(fn):
     """float32 and float16, where float64 arithmetic gives the wrong answer."""
     for dtype_name in ("float32", "float16", "float64"):
         _check_epsilon(fn, dtype_name)
+    _FORBID_MACHINE_EPSILON.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -119,10 +137,21 @@ def _check_logsumexp(fn, x):
     expect_number(value, expected, text, hint, rtol=1e-10, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_LOGSUMEXP = Forbidden(
+    "logsumexp",
+    ("scipy.special.logsumexp", "numpy.logaddexp", "torch", "dlkit.numerics.logsumexp"),
+    (
+        "this exercise asks for the max-shifted formula m + log sum exp(x - m) yourself, not "
+        "scipy.special.logsumexp"
+    ),
+)
+
+
 def logsumexp_basic(fn):
     """``[1, 2, 3]``, and ``[1000, 1000]`` whose naive exp overflows."""
     _check_logsumexp(fn, np.array([1.0, 2.0, 3.0]))
     _check_logsumexp(fn, np.array([1000.0, 1000.0]))
+    _FORBID_LOGSUMEXP.check(fn)
 
 
 def logsumexp_hidden(fn):
@@ -140,6 +169,7 @@ def logsumexp_hidden(fn):
     ]
     for x in cases:
         _check_logsumexp(fn, x)
+    _FORBID_LOGSUMEXP.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -183,9 +213,20 @@ def _check_softmax(fn, Z):
     expect_close(values, expected, text, hint, rtol=1e-9, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_SOFTMAX_ROWS = Forbidden(
+    "softmax_rows",
+    ("loop", "scipy.special.softmax", "torch", "dlkit.numerics.softmax"),
+    (
+        "this exercise asks you to write the max-shifted softmax yourself, not "
+        "scipy.special.softmax (no loops over the rows)"
+    ),
+)
+
+
 def softmax_rows_basic(fn):
     """Two rows of three, one of them constant (uniform probabilities)."""
     _check_softmax(fn, np.array([[1.0, 2.0, 3.0], [4.0, 4.0, 4.0]]))
+    _FORBID_SOFTMAX_ROWS.check(fn)
 
 
 def softmax_rows_hidden(fn):
@@ -202,6 +243,7 @@ def softmax_rows_hidden(fn):
     ]
     for Z in cases:
         _check_softmax(fn, Z)
+    _FORBID_SOFTMAX_ROWS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -226,9 +268,20 @@ def _check_sigmoid(fn, x):
     expect_close(values, expected, text, hint, rtol=1e-12, atol=1e-300)
 
 
+_FORBID_SIGMOID = Forbidden(
+    "sigmoid",
+    ("scipy.special.expit", "torch", "dlkit.numerics.sigmoid"),
+    (
+        "this exercise asks you to write the two-branch stable sigmoid yourself, not "
+        "scipy.special.expit"
+    ),
+)
+
+
 def sigmoid_basic(fn):
     """``[0, 2, -2]``: 1/2 and a symmetric pair summing to 1."""
     _check_sigmoid(fn, np.array([0.0, 2.0, -2.0]))
+    _FORBID_SIGMOID.check(fn)
 
 
 def sigmoid_hidden(fn):
@@ -244,6 +297,7 @@ def sigmoid_hidden(fn):
     ]
     for x in cases:
         _check_sigmoid(fn, x)
+    _FORBID_SIGMOID.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -301,10 +355,18 @@ def _check_sensitivity(fn, A, b, db):
     )
 
 
+_FORBID_SOLVE_SENSITIVITY = Forbidden(
+    "solve_sensitivity",
+    ("dlkit.numerics.solve_sensitivity",),
+    "this exercise asks you to perturb, solve and compare yourself",
+)
+
+
 def solve_sensitivity_basic(fn):
     """A diagonal matrix with condition number 100, perturbed in its weakest direction."""
     A = np.diag([10.0, 0.1])
     _check_sensitivity(fn, A, np.array([1.0, 0.0]), np.array([0.0, 1e-6]))
+    _FORBID_SOLVE_SENSITIVITY.check(fn)
 
 
 def solve_sensitivity_hidden(fn):
@@ -315,6 +377,7 @@ def solve_sensitivity_hidden(fn):
         _check_sensitivity(fn, A, U[:, 0], 1e-7 * U[:, -1])  # the worst case: change == bound
         _check_sensitivity(fn, A, rng.standard_normal(len(s)), 1e-6 * rng.standard_normal(len(s)))
     _check_sensitivity(fn, np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([1.0, 2.0]), [1e-3, 0])
+    _FORBID_SOLVE_SENSITIVITY.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -344,7 +407,11 @@ def _check_simpson(fn, f, a, b, n):
             "the weights 4 belong to the odd nodes x_1, x_3, ... and 2 to the even ones",
         ),
         (3 * expected, "multiply by h / 3, not by h"),
-        (abs(expected), "keep the sign of h = (b - a) / n: with b < a the integral changes sign"),
+        (
+            -expected if a > b else None,
+            "your result has the wrong sign when a > b: keep the sign of h = (b - a) / n "
+            "(not abs(b - a) / n) and the nodes from a to b, so that the integral changes sign",
+        ),
     ]
     expect_number(value, expected, text, _SIMPSON_HINT, rtol=1e-10, atol=1e-12, mistakes=mistakes)
 
@@ -360,10 +427,21 @@ def _expect_sqrt_pi(fn):
     )
 
 
+_FORBID_SIMPSON = Forbidden(
+    "simpson",
+    ("scipy.integrate", "dlkit.numerics.simpson"),
+    (
+        "this exercise asks you to write Simpson's weights 1, 4, 2, ..., 4, 1 yourself, not "
+        "scipy.integrate"
+    ),
+)
+
+
 def simpson_basic(fn):
     """A cubic on [0, 3] with n = 2 (exact), and exp(-x^2) on [0, 1] with n = 4."""
     _check_simpson(fn, cubic, 0.0, 3.0, 2)
     _check_simpson(fn, gaussian, 0.0, 1.0, 4)
+    _FORBID_SIMPSON.check(fn)
 
 
 def simpson_hidden(fn):
@@ -371,6 +449,7 @@ def simpson_hidden(fn):
     _check_simpson(fn, np.sin, 0.0, math.pi, 10)
     _check_simpson(fn, quartic, -1.0, 2.0, 6)
     _check_simpson(fn, np.exp, 1.0, -1.0, 8)
+    _check_simpson(fn, np.cos, math.pi, math.pi / 2, 6)  # a > b, integrand < 0: S = +1
     _check_simpson(fn, cubic, -2.5, 4.0, 12)
     _expect_sqrt_pi(fn)
     expect_raises(
@@ -380,6 +459,7 @@ def simpson_hidden(fn):
         ValueError,
         "Simpson's rule pairs up subintervals, so an odd n must raise ValueError",
     )
+    _FORBID_SIMPSON.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -408,10 +488,18 @@ def _check_order(fn, ns, errors):
     expect_number(value, -slope, text, _ORDER_HINT, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_CONVERGENCE_ORDER = Forbidden(
+    "convergence_order",
+    ("dlkit.numerics.convergence_order",),
+    "this exercise asks you to fit the slope of log error against log n yourself",
+)
+
+
 def convergence_order_basic(fn):
     """Errors exactly 1 / n^2: the order is 2."""
     ns = np.array([10.0, 20.0, 40.0, 80.0])
     _check_order(fn, ns, 1.0 / ns**2)
+    _FORBID_CONVERGENCE_ORDER.check(fn)
 
 
 def convergence_order_hidden(fn):
@@ -424,6 +512,7 @@ def convergence_order_hidden(fn):
     _check_order(fn, ns, noisy)
     ms = np.array([3.0, 7.0, 20.0, 50.0, 90.0, 200.0])
     _check_order(fn, ms, 1e-3 * ms**-3.2 * np.exp(rng.normal(0.0, 0.2, ms.size)))
+    _FORBID_CONVERGENCE_ORDER.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -452,10 +541,31 @@ def _check_sqrt(fn, a):
     expect_number(value, math.sqrt(a), text, _newton_hint(a, value), rtol=1e-14, atol=0)
 
 
+_FORBID_NEWTON_SQRT = Forbidden(
+    "newton_sqrt",
+    (
+        "numpy.sqrt",
+        "math.sqrt",
+        "cmath.sqrt",
+        "numpy.power",
+        "numpy.float_power",
+        "math.pow",
+        "math.isqrt",
+        "** 0.5",
+        "dlkit.numerics.newton_sqrt",
+    ),
+    (
+        "this exercise asks you to use only the Newton step x <- (x + a / x) / 2, no np.sqrt, "
+        "math.sqrt or ** 0.5"
+    ),
+)
+
+
 def newton_sqrt_basic(fn):
     """sqrt(2), sqrt(9) and sqrt(1) (the starting guess is already the root)."""
     for a in (2.0, 9.0, 1.0):
         _check_sqrt(fn, a)
+    _FORBID_NEWTON_SQRT.check(fn)
 
 
 def newton_sqrt_hidden(fn):
@@ -470,6 +580,7 @@ def newton_sqrt_hidden(fn):
         ValueError,
         "a negative number has no real square root: raise ValueError before iterating",
     )
+    _FORBID_NEWTON_SQRT.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -496,10 +607,28 @@ def _check_dft_matrix(fn, n):
     )
 
 
+_FORBID_DFT_MATRIX = Forbidden(
+    "dft_matrix",
+    (
+        "loop",
+        "numpy.fft",
+        "scipy.fft",
+        "scipy.fftpack",
+        "scipy.linalg.dft",
+        "dlkit.numerics.dft_matrix",
+    ),
+    (
+        "this exercise asks you to build the matrix of exp(-2 pi i j k / n) yourself, not with "
+        "np.fft (no loops)"
+    ),
+)
+
+
 def dft_matrix_basic(fn):
     """n = 2 (the matrix [[1, 1], [1, -1]]) and n = 4 (entries 1, -i, -1, i)."""
     for n in (2, 4):
         _check_dft_matrix(fn, n)
+    _FORBID_DFT_MATRIX.check(fn)
 
 
 def dft_matrix_hidden(fn):
@@ -516,6 +645,7 @@ def dft_matrix_hidden(fn):
         rtol=1e-7,
         atol=1e-9,
     )
+    _FORBID_DFT_MATRIX.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -541,11 +671,19 @@ def _check_fft(fn, x):
     expect_returns(fn, "fft", (x,), expected, _FFT_HINT, rtol=1e-7, atol=1e-8, mistakes=mistakes)
 
 
+_FORBID_FFT = Forbidden(
+    "fft",
+    ("numpy.fft", "scipy.fft", "scipy.fftpack", "dlkit.numerics.fft"),
+    "this exercise asks you to write the radix-2 recursion yourself, not np.fft.fft",
+)
+
+
 def fft_basic(fn):
     """Length 1, a length-4 impulse and a length-8 ramp."""
     _check_fft(fn, np.array([3.0]))
     _check_fft(fn, np.array([1.0, 0.0, 0.0, 0.0]))
     _check_fft(fn, np.arange(8.0))
+    _FORBID_FFT.check(fn)
 
 
 def fft_hidden(fn):
@@ -565,3 +703,4 @@ def fft_hidden(fn):
             "the radix-2 FFT needs a power-of-two length: check n & (n - 1) == 0 and raise "
             "ValueError otherwise",
         )
+    _FORBID_FFT.check(fn)

@@ -20,6 +20,7 @@ convexity exercise) are defined at module level here.
 import numpy as np
 
 from autograder.checks import harness, oracles
+from autograder.checks.harness import Forbidden
 
 # ---------------------------------------------------------------------------
 # Functions passed to the learner's code
@@ -93,9 +94,17 @@ def _check_gap(fn, f, grad_f, x, y):
     )
 
 
+_FORBID_CONVEXITY_GAP = Forbidden(
+    "convexity_gap",
+    ("torch",),
+    "this exercise asks you to evaluate the convexity inequality yourself",
+)
+
+
 def convexity_gap_basic(fn):
     """On the convex bowl 1/2 x^T Q x the gap is 1/2 (y - x)^T Q (y - x) >= 0."""
     _check_gap(fn, bowl, bowl_grad, np.array([1.0, 0.0]), np.array([0.0, 1.0]))
+    _FORBID_CONVEXITY_GAP.check(fn)
 
 
 def convexity_gap_hidden(fn):
@@ -108,6 +117,7 @@ def convexity_gap_hidden(fn):
         _check_gap(fn, bowl, bowl_grad, rng.standard_normal(2), rng.standard_normal(2))
     _check_gap(fn, saddle, saddle_grad, np.array([0.5, 0.0]), np.array([0.5, 2.0]))
     _check_gap(fn, saddle, saddle_grad, np.array([1.0, -1.0]), np.array([1.0, -1.0]))
+    _FORBID_CONVEXITY_GAP.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -134,9 +144,17 @@ def _check_gd_step(fn, theta, grad, lr):
     )
 
 
+_FORBID_GD_STEP = Forbidden(
+    "gd_step",
+    ("torch", "dlkit.optim.gradient_descent"),
+    "this exercise asks you to write the update x - lr * grad yourself",
+)
+
+
 def gd_step_basic(fn):
     """theta = [1, 2], grad = [0.5, -1], lr = 0.1 gives [0.95, 2.1]."""
     _check_gd_step(fn, np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1)
+    _FORBID_GD_STEP.check(fn)
 
 
 def gd_step_hidden(fn):
@@ -146,6 +164,7 @@ def gd_step_hidden(fn):
     _check_gd_step(fn, rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 0.5)
     _check_gd_step(fn, np.array([2.0, -1.0]), np.array([4.0, 4.0]), 1.0)
     _check_gd_step(fn, np.array([2.0, -1.0]), np.zeros(2), 0.7)
+    _FORBID_GD_STEP.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -186,9 +205,17 @@ def _check_gd_quadratic(fn, A, b, x0, lr, tol, max_iter):
     harness.expect_close(x, x_expected, f"{text}[0] (x)", _GDQ_HINT, rtol=1e-8, atol=1e-10)
 
 
+_FORBID_GD_QUADRATIC = Forbidden(
+    "gd_quadratic",
+    ("torch", "dlkit.optim.gradient_descent"),
+    "this exercise asks you to write the gradient-descent loop yourself",
+)
+
+
 def gd_quadratic_basic(fn):
     """A = diag(1, 2), b = [1, 2] (minimiser [1, 1]) from the origin with lr = 0.5."""
     _check_gd_quadratic(fn, np.diag([1.0, 2.0]), np.array([1.0, 2.0]), np.zeros(2), 0.5, 1e-6, 100)
+    _FORBID_GD_QUADRATIC.check(fn)
 
 
 def gd_quadratic_hidden(fn):
@@ -202,6 +229,7 @@ def gd_quadratic_hidden(fn):
     _check_gd_quadratic(fn, A, b, np.ones(2), 0.1, 1e-9, 50)  # already optimal: 0 steps
     _check_gd_quadratic(fn, A, b, np.zeros(2), 0.1, 1e-12, 7)  # stops at max_iter
     _check_gd_quadratic(fn, A, b, np.zeros(2), 0.45, 1e-6, 20)  # lr > 2 / 5: diverges
+    _FORBID_GD_QUADRATIC.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -286,11 +314,19 @@ def _check_momentum_step(fn, theta, grad, velocity, lr, mu):
     )
 
 
+_FORBID_MOMENTUM_STEP = Forbidden(
+    "momentum_step",
+    ("torch", "dlkit.optim.SGD"),
+    "this exercise asks you to write torch's momentum update yourself, not to call torch.optim",
+)
+
+
 def momentum_step_basic(fn):
     """theta = [1, 1], grad = [1, -2], velocity = [0.5, 0.5], lr = 0.1, momentum = 0.9."""
     _check_momentum_step(
         fn, np.array([1.0, 1.0]), np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1, 0.9
     )
+    _FORBID_MOMENTUM_STEP.check(fn)
 
 
 def momentum_step_hidden(fn):
@@ -329,6 +365,7 @@ def momentum_step_hidden(fn):
         0.5,
     )
     _check_momentum_step(fn, np.array([1.0]), np.array([2.0]), np.array([-3.0]), 0.1, 0.0)
+    _FORBID_MOMENTUM_STEP.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -397,11 +434,22 @@ def _check_adam_step(fn, theta, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8
     )
 
 
+_FORBID_ADAM_STEP = Forbidden(
+    "adam_step",
+    ("torch", "dlkit.optim.Adam"),
+    (
+        "this exercise asks you to write Adam's update with bias correction yourself, not to "
+        "call torch.optim"
+    ),
+)
+
+
 def adam_step_basic(fn):
     """The first step (t = 1) from m = v = 0: theta moves by lr * sign(grad) (up to eps)."""
     _check_adam_step(
         fn, np.array([1.0, -1.0]), np.array([0.2, -3.0]), np.zeros(2), np.zeros(2), 1, 0.1
     )
+    _FORBID_ADAM_STEP.check(fn)
 
 
 def adam_step_hidden(fn):
@@ -462,6 +510,7 @@ def adam_step_hidden(fn):
         _ADAM_HINT,
         "torch.optim.Adam(lr=0.05, betas=(0.8, 0.95), eps=1e-6)",
     )
+    _FORBID_ADAM_STEP.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -481,13 +530,28 @@ def _cosine(progress, lr_max, lr_min):
 
 def _warmup_mistakes(t, lr_max, warmup, total, lr_min):
     """The classic mistakes that can show at step t: (wrong rate, message) pairs."""
+    floor = (
+        "integer division: `//` rounds down, so the rate is stuck at a whole multiple; "
+        "divide with `/`: "
+    )
+    if t == 0:  # forgetting the + 1 and dividing with // both give 0 here
+        return [
+            (
+                0.0,
+                "your rate at t = 0 is 0: the warm-up starts at lr_max / W, lr_max * (t + 1) / W "
+                "with `/` (not `//`, which rounds down), so that no step is wasted; "
+                + _WARMUP_HINT,
+            )
+        ]
     if t < warmup:
         return [
+            (lr_max * ((t + 1) // warmup), floor + "(t + 1) // W is 0 until t + 1 = W"),
+            (lr_max * (t + 1) // warmup, floor + "lr_max * (t + 1) // W rounds the rate down"),
             (
                 lr_max * t / warmup,
                 "the warm-up starts at lr_max / W for t = 0 (use (t + 1) / W) so that no "
                 "step is wasted; " + _WARMUP_HINT,
-            )
+            ),
         ]
     progress = (t - warmup) / (total - warmup)
     if t > total:
@@ -498,6 +562,10 @@ def _warmup_mistakes(t, lr_max, warmup, total, lr_min):
             )
         ]
     return [
+        (
+            _cosine(float((t - warmup) // (total - warmup)), lr_max, lr_min),
+            floor + "(t - W) // (T - W) is 0 until T, so the rate stays at lr_max; " + _WARMUP_HINT,
+        ),
         (
             _cosine(t / total, lr_max, lr_min),
             "the cosine phase starts after the warm-up: measure progress as (t - W) / (T - W); "
@@ -525,10 +593,22 @@ def _check_warmup(fn, t, lr_max, warmup, total, lr_min):
     )
 
 
+_FORBID_WARMUP_COSINE_LR = Forbidden(
+    "warmup_cosine_lr",
+    ("torch", "dlkit.optim.warmup_cosine"),
+    (
+        "this exercise asks you to write the warm-up and cosine formulas yourself, not torch's "
+        "schedulers"
+    ),
+)
+
+
 def warmup_cosine_lr_basic(fn):
-    """W = 4, T = 12, lr_max = 1, lr_min = 0 at t = 0, 3, 4, 8 and 12."""
-    for t in (0, 3, 4, 8, 12):
+    """W = 4, T = 12, lr_max = 1, lr_min = 0 at t = 2, 0, 3, 4, 8 and 12 (t = 2 first: there
+    a forgotten + 1 and an integer division give different rates)."""
+    for t in (2, 0, 3, 4, 8, 12):
         _check_warmup(fn, t, 1.0, 4, 12, 0.0)
+    _FORBID_WARMUP_COSINE_LR.check(fn)
 
 
 def warmup_cosine_lr_hidden(fn):
@@ -538,6 +618,7 @@ def warmup_cosine_lr_hidden(fn):
     for t in (0, 1, 2, 9, 10):
         _check_warmup(fn, t, 2.0, 1, 10, 0.5)
     _check_warmup(fn, 45, 0.3, 5, 30, 0.01)
+    _FORBID_WARMUP_COSINE_LR.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -567,9 +648,25 @@ def _check_newton(fn, x, g, H):
     )
 
 
+_FORBID_NEWTON_STEP = Forbidden(
+    "newton_step",
+    (
+        "numpy.linalg.inv",
+        "numpy.linalg.pinv",
+        "scipy.linalg.inv",
+        "torch",
+        "dlkit.optim.newton_step",
+        "scipy.optimize",
+    ),
+    "compute the step by solving H d = g with np.linalg.solve, never by forming H^-1 (more "
+    "work, less accurate); this exercise asks you to write that step yourself",
+)
+
+
 def newton_step_basic(fn):
     """x = [1, 1], g = [2, 4], H = diag(2, 8) gives [0, 0.5]."""
     _check_newton(fn, np.array([1.0, 1.0]), np.array([2.0, 4.0]), np.diag([2.0, 8.0]))
+    _FORBID_NEWTON_STEP.check(fn)
 
 
 def newton_step_hidden(fn):
@@ -591,6 +688,7 @@ def newton_step_hidden(fn):
         rtol=1e-7,
         atol=1e-9,
     )
+    _FORBID_NEWTON_STEP.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -651,12 +749,20 @@ def _curvature_pairs(rng, A, m):
     return s_list, [A @ s for s in s_list]
 
 
+_FORBID_LBFGS_DIRECTION = Forbidden(
+    "lbfgs_direction",
+    ("torch", "dlkit.optim.lbfgs_direction", "scipy.optimize"),
+    "this exercise asks you to write the two-loop recursion yourself",
+)
+
+
 def lbfgs_direction_basic(fn):
     """No history gives -g; one pair on A = diag(1, 4) gives the BFGS direction."""
     _check_lbfgs(fn, np.array([1.0, -2.0]), [], [])
     A = np.diag([1.0, 4.0])
     s = np.array([1.0, 1.0])
     _check_lbfgs(fn, np.array([1.0, 2.0]), [s], [A @ s])
+    _FORBID_LBFGS_DIRECTION.check(fn)
 
 
 def lbfgs_direction_hidden(fn):
@@ -683,6 +789,7 @@ def lbfgs_direction_hidden(fn):
         rtol=1e-7,
         atol=1e-10,
     )
+    _FORBID_LBFGS_DIRECTION.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -710,15 +817,24 @@ def _check_lagrange(fn, c):
     )
 
 
+_FORBID_LAGRANGE_XY = Forbidden(
+    "lagrange_xy",
+    ("torch", "scipy.optimize"),
+    "this exercise asks you to solve the Lagrange conditions yourself",
+)
+
+
 def lagrange_xy_basic(fn):
     """c = 10: the best rectangle with half-perimeter 10 is the 5 x 5 square."""
     _check_lagrange(fn, 10.0)
+    _FORBID_LAGRANGE_XY.check(fn)
 
 
 def lagrange_xy_hidden(fn):
     """Other totals, including a negative one and zero."""
     for c in (3.0, 7.5, -4.0, 0.0, 123.0):
         _check_lagrange(fn, c)
+    _FORBID_LAGRANGE_XY.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -768,10 +884,18 @@ def _check_kkt(fn, Q, c, A, b):
     )
 
 
+_FORBID_SOLVE_KKT = Forbidden(
+    "solve_kkt",
+    ("torch", "dlkit.optim.solve_equality_qp", "scipy.optimize"),
+    "this exercise asks you to build and solve the KKT system yourself",
+)
+
+
 def solve_kkt_basic(fn):
     """Maximise x y on x + y = 10, written as: minimise -x y, Q = [[0, -1], [-1, 0]]."""
     Q = np.array([[0.0, -1.0], [-1.0, 0.0]])
     _check_kkt(fn, Q, np.zeros(2), np.array([[1.0, 1.0]]), np.array([10.0]))
+    _FORBID_SOLVE_KKT.check(fn)
 
 
 def solve_kkt_hidden(fn):
@@ -783,6 +907,7 @@ def solve_kkt_hidden(fn):
             fn, Q, rng.standard_normal(n), rng.standard_normal((p, n)), rng.standard_normal(p)
         )
     _check_kkt(fn, np.eye(2), np.array([1.0, -2.0]), np.array([[1.0, 1.0]]), np.array([0.0]))
+    _FORBID_SOLVE_KKT.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -824,10 +949,18 @@ def _check_ball(fn, x, radius):
     )
 
 
+_FORBID_PROJECT_L2_BALL = Forbidden(
+    "project_l2_ball",
+    ("torch", "dlkit.optim.project_ball"),
+    "this exercise asks you to rescale the points outside the ball yourself",
+)
+
+
 def project_l2_ball_basic(fn):
     """[3, 4] onto the unit ball is [0.6, 0.8]; [0.3, 0.4] stays where it is."""
     _check_ball(fn, np.array([3.0, 4.0]), 1.0)
     _check_ball(fn, np.array([0.3, 0.4]), 1.0)
+    _FORBID_PROJECT_L2_BALL.check(fn)
 
 
 def project_l2_ball_hidden(fn):
@@ -838,3 +971,4 @@ def project_l2_ball_hidden(fn):
     _check_ball(fn, np.array([0.0, -2.0, 0.0]), 2.0)
     _check_ball(fn, np.zeros(3), 1.0)
     _check_ball(fn, np.array([1.5, -1.5]), 1.0)
+    _FORBID_PROJECT_L2_BALL.check(fn)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.stats
 
 from autograder.checks.harness import (
+    Forbidden,
     as_float_array,
     call,
     expect,
@@ -80,9 +81,17 @@ def _check_moments(fn, values, probs):
     )
 
 
+_FORBID_DISCRETE_MEAN_VAR = Forbidden(
+    "discrete_mean_var",
+    ("dlkit.prob.expectation", "dlkit.prob.variance"),
+    "this exercise asks you to sum the values weighted by their probabilities yourself",
+)
+
+
 def discrete_mean_var_basic(fn):
     """X takes 0, 1, 2, 3 with probabilities 0.1, 0.2, 0.3, 0.4: mean 2, variance 1."""
     _check_moments(fn, np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.1, 0.2, 0.3, 0.4]))
+    _FORBID_DISCRETE_MEAN_VAR.check(fn)
 
 
 def discrete_mean_var_hidden(fn):
@@ -95,6 +104,7 @@ def discrete_mean_var_hidden(fn):
         p = rng.dirichlet(np.ones(k))
         _check_moments(fn, rng.normal(2.0, 5.0, k), p)
     _check_moments(fn, np.array([1, 2, 10]), np.array([0.5, 0.25, 0.25]))
+    _FORBID_DISCRETE_MEAN_VAR.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -134,9 +144,29 @@ def _check_variances(fn, x):
         expect_number(got, want, what, _VARIANCES_HINT, rtol=1e-6, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_VARIANCES = Forbidden(
+    "variances",
+    (
+        "numpy.var",
+        "numpy.std",
+        "numpy.nanvar",
+        "numpy.nanstd",
+        ".var",
+        ".std",
+        "statistics",
+        "dlkit.prob.sample_variance",
+    ),
+    (
+        "this exercise asks you to compute both variances from their formulas (sum of squared "
+        "deviations over n, and over n - 1), without np.var or np.std"
+    ),
+)
+
+
 def variances_basic(fn):
     """``[2, 4, 4, 4, 5, 5, 7, 9]``: population variance 4, sample variance 32/7."""
     _check_variances(fn, np.array([2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]))
+    _FORBID_VARIANCES.check(fn)
 
 
 def variances_hidden(fn):
@@ -147,6 +177,7 @@ def variances_hidden(fn):
     _check_variances(fn, np.array([1, 2, 3, 4, 10]))
     _check_variances(fn, rng.normal(-3.0, 2.0, 50))
     _check_variances(fn, 1e9 + rng.standard_normal(20))
+    _FORBID_VARIANCES.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -182,9 +213,17 @@ def _check_inverse(fn, probs, u, hint=_INVERSE_HINT):
     )
 
 
+_FORBID_CATEGORICAL_INVERSE_CDF = Forbidden(
+    "categorical_inverse_cdf",
+    ("dlkit.prob.inverse_cdf_categorical",),
+    "this exercise asks you to invert the cumulative sums yourself (np.cumsum, np.searchsorted)",
+)
+
+
 def categorical_inverse_cdf_basic(fn):
     """probs ``[0.2, 0.5, 0.3]`` and u ``[0.1, 0.3, 0.75, 0.95]`` give ``[0, 1, 2, 2]``."""
     _check_inverse(fn, np.array([0.2, 0.5, 0.3]), np.array([0.1, 0.3, 0.75, 0.95]))
+    _FORBID_CATEGORICAL_INVERSE_CDF.check(fn)
 
 
 def categorical_inverse_cdf_hidden(fn):
@@ -209,6 +248,7 @@ def categorical_inverse_cdf_hidden(fn):
     )
     probs = rng.dirichlet(np.ones(6))
     _check_inverse(fn, probs, rng.random(200))
+    _FORBID_CATEGORICAL_INVERSE_CDF.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -241,9 +281,17 @@ def _check_joint(fn, joint):
     expect_close(cond, expected, f"p_y_given_x from {text}", _JOINT_HINT, mistakes=mistakes)
 
 
+_FORBID_MARGINALS_AND_CONDITIONAL = Forbidden(
+    "marginals_and_conditional",
+    ("dlkit.prob.marginals", "dlkit.prob.conditional"),
+    "this exercise asks you to sum and divide the joint table yourself",
+)
+
+
 def marginals_and_conditional_basic(fn):
     """A 2 x 3 table with row sums 0.4, 0.6."""
     _check_joint(fn, np.array([[0.1, 0.2, 0.1], [0.3, 0.05, 0.25]]))
+    _FORBID_MARGINALS_AND_CONDITIONAL.check(fn)
 
 
 def marginals_and_conditional_hidden(fn):
@@ -254,6 +302,7 @@ def marginals_and_conditional_hidden(fn):
     _check_joint(fn, rng.dirichlet(np.ones(12)).reshape(4, 3))
     _check_joint(fn, rng.dirichlet(np.ones(10)).reshape(2, 5))
     _check_joint(fn, np.array([[1.0]]))
+    _FORBID_MARGINALS_AND_CONDITIONAL.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -289,9 +338,17 @@ def _check_bayes(fn, prevalence, sensitivity, specificity):
     expect_number(got, expected, text, _BAYES_HINT, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_DIAGNOSTIC_POSTERIOR = Forbidden(
+    "diagnostic_posterior",
+    ("dlkit.prob.diagnostic_posterior",),
+    "this exercise asks you to apply Bayes' rule yourself",
+)
+
+
 def diagnostic_posterior_basic(fn):
     """1 % prevalence, 99 % sensitivity, 95 % specificity: P(D | +) = 1/6."""
     _check_bayes(fn, 0.01, 0.99, 0.95)
+    _FORBID_DIAGNOSTIC_POSTERIOR.check(fn)
 
 
 def diagnostic_posterior_hidden(fn):
@@ -302,6 +359,7 @@ def diagnostic_posterior_hidden(fn):
     _check_bayes(fn, 0.02, 0.95, 1.0)
     _check_bayes(fn, 0.0, 0.95, 0.9)
     _check_bayes(fn, 1.0, 0.95, 0.9)
+    _FORBID_DIAGNOSTIC_POSTERIOR.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -333,9 +391,20 @@ def _check_cov(fn, X):
     expect_close(result, expected, text, _COV_HINT, rtol=1e-7, atol=1e-9, mistakes=mistakes)
 
 
+_FORBID_COVARIANCE_MATRIX = Forbidden(
+    "covariance_matrix",
+    ("loop", "numpy.cov", "numpy.corrcoef", "dlkit.prob.covariance_matrix"),
+    (
+        "this exercise asks you to centre X and compute Xc^T Xc / (n - 1) yourself, without "
+        "np.cov (no loops)"
+    ),
+)
+
+
 def covariance_matrix_basic(fn):
     """Four samples of two variables."""
     _check_cov(fn, np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [6.0, 4.0]]))
+    _FORBID_COVARIANCE_MATRIX.check(fn)
 
 
 def covariance_matrix_hidden(fn):
@@ -347,6 +416,7 @@ def covariance_matrix_hidden(fn):
     mixing = np.array([[1.0, 0.8, 0.0], [0.0, 0.6, 0.5], [0.0, 0.0, 1.0]])
     _check_cov(fn, rng.standard_normal((200, 3)) @ mixing + np.array([10.0, -4.0, 100.0]))
     _check_cov(fn, rng.standard_normal((7, 1)))
+    _FORBID_COVARIANCE_MATRIX.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -385,11 +455,22 @@ def _check_corr(fn, X):
     expect_close(result, expected, text, _CORR_HINT, rtol=1e-7, atol=1e-9, mistakes=mistakes)
 
 
+_FORBID_CORRELATION_MATRIX = Forbidden(
+    "correlation_matrix",
+    ("loop", "numpy.corrcoef", "numpy.cov", "dlkit.prob.correlation_matrix"),
+    (
+        "this exercise asks you to divide the covariance by the outer product of the standard "
+        "deviations yourself, without np.corrcoef (or np.cov) (no loops)"
+    ),
+)
+
+
 def correlation_matrix_basic(fn):
     """Two exactly linearly related columns (correlation 1) and one opposite column (-1)."""
     _check_corr(
         fn, np.array([[1.0, 2.0, 0.0], [2.0, 4.0, -1.0], [3.0, 6.0, -2.0], [5.0, 10.0, -4.0]])
     )
+    _FORBID_CORRELATION_MATRIX.check(fn)
 
 
 def correlation_matrix_hidden(fn):
@@ -400,6 +481,7 @@ def correlation_matrix_hidden(fn):
     _check_corr(fn, rng.standard_normal((4, 6)))
     _check_corr(fn, rng.integers(-5, 6, (8, 2)))
     _check_corr(fn, rng.standard_normal((3, 2)))
+    _FORBID_CORRELATION_MATRIX.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -471,9 +553,17 @@ def _check_mixture(fn, weights, means, stds, n, seed, cuts):
     )
 
 
+_FORBID_SAMPLE_GAUSSIAN_MIXTURE = Forbidden(
+    "sample_gaussian_mixture",
+    ("dlkit.prob.GaussianMixture",),
+    "this exercise asks you to draw the component, then the Gaussian sample, yourself",
+)
+
+
 def sample_gaussian_mixture_basic(fn):
     """Shape, reproducibility from the seed, and the law of a two-component mixture."""
     _check_mixture(fn, [0.3, 0.7], [-2.0, 3.0], [1.0, 0.5], 10_000, 0, cuts=np.array([0.5]))
+    _FORBID_SAMPLE_GAUSSIAN_MIXTURE.check(fn)
 
 
 def sample_gaussian_mixture_hidden(fn):
@@ -491,6 +581,7 @@ def sample_gaussian_mixture_hidden(fn):
         fn, [0.05, 0.95], [10.0, 0.0], [1.0, 3.0], 20_000, _SEED + 1, cuts=np.array([7.0])
     )
     _check_mixture(fn, [1.0], [2.0], [0.25], 5_000, _SEED + 2, cuts=np.array([2.0]))
+    _FORBID_SAMPLE_GAUSSIAN_MIXTURE.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -546,9 +637,17 @@ def _check_clt(fn, n, trials, seed, exact_law):
         )
 
 
+_FORBID_CLT_STANDARDIZED_MEANS = Forbidden(
+    "clt_standardized_means",
+    ("dlkit.prob.standardized_means",),
+    "this exercise asks you to simulate and standardise the means yourself",
+)
+
+
 def clt_standardized_means_basic(fn):
     """Shape and reproducibility, mean 0 and variance 1 for n = 10."""
     _check_clt(fn, 10, 20_000, 0, exact_law=False)
+    _FORBID_CLT_STANDARDIZED_MEANS.check(fn)
 
 
 def clt_standardized_means_hidden(fn):
@@ -556,6 +655,7 @@ def clt_standardized_means_hidden(fn):
     _check_clt(fn, 1, 20_000, _SEED, exact_law=True)
     _check_clt(fn, 4, 40_000, _SEED + 1, exact_law=True)
     _check_clt(fn, 30, 40_000, _SEED + 2, exact_law=True)
+    _FORBID_CLT_STANDARDIZED_MEANS.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -586,9 +686,20 @@ def _check_mle(fn, x):
     expect_number(var, scale**2, what, _MLE_HINT, rtol=1e-7, atol=1e-12, mistakes=mistakes)
 
 
+_FORBID_GAUSSIAN_MLE = Forbidden(
+    "gaussian_mle",
+    ("dlkit.prob.gaussian_mle", "scipy.stats.norm.fit"),
+    (
+        "this exercise asks you to compute the maximum-likelihood mean and variance from their "
+        "formulas yourself"
+    ),
+)
+
+
 def gaussian_mle_basic(fn):
     """``x = [1, 2, 3, 4]``: mu = 2.5, sigma^2 = 1.25."""
     _check_mle(fn, np.array([1.0, 2.0, 3.0, 4.0]))
+    _FORBID_GAUSSIAN_MLE.check(fn)
 
 
 def gaussian_mle_hidden(fn):
@@ -598,6 +709,7 @@ def gaussian_mle_hidden(fn):
     _check_mle(fn, rng.normal(-100.0, 0.1, 400))
     _check_mle(fn, np.array([7.5]))
     _check_mle(fn, np.array([2, 2, 3, 9]))
+    _FORBID_GAUSSIAN_MLE.check(fn)
 
 
 # ---------------------------------------------------------------------------
@@ -624,9 +736,17 @@ def _check_jensen(fn, f, values, probs):
     expect_number(got, expected, text, _JENSEN_HINT, rtol=1e-8, atol=1e-10, mistakes=mistakes)
 
 
+_FORBID_JENSEN_GAP = Forbidden(
+    "jensen_gap",
+    ("dlkit.prob.jensen_gap",),
+    "this exercise asks you to compute E[f(X)] - f(E[X]) yourself",
+)
+
+
 def jensen_gap_basic(fn):
     """f = square, X uniform on {0, 2}: E[X^2] - (E X)^2 = 2 - 1 = 1."""
     _check_jensen(fn, np.square, np.array([0.0, 2.0]), np.array([0.5, 0.5]))
+    _FORBID_JENSEN_GAP.check(fn)
 
 
 def jensen_gap_hidden(fn):
@@ -638,3 +758,4 @@ def jensen_gap_hidden(fn):
     _check_jensen(fn, np.abs, np.array([-2.0, 1.0, 3.0]), np.array([0.5, 0.3, 0.2]))
     _check_jensen(fn, np.exp, np.array([1.5]), np.array([1.0]))
     _check_jensen(fn, np.log, np.array([1.0, 100.0]), np.array([0.99, 0.01]))
+    _FORBID_JENSEN_GAP.check(fn)

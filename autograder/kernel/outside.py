@@ -13,12 +13,13 @@ run) can reach the checks' comparisons.
 import builtins
 import contextlib
 import io
+import json
 import sys
 import time
 import warnings
-from queue import Empty
 
 import numpy as np
+import zmq
 from jupyter_client import BlockingKernelClient
 
 from autograder.kernel import plaindata
@@ -26,6 +27,15 @@ from autograder.kernel.inside import MIMETYPE
 
 #: The module the kernel runs to answer a request (it sees the package in the sandbox).
 INSIDE = "autograder.kernel.inside"
+
+#: Bytes a kernel message may hold beyond its plain-data text (headers, the JSON around it).
+MESSAGE_MARGIN = 64 * 2**10
+
+#: Messages the grader's own client lets zmq queue from the kernel (it asks one question
+#: at a time; a kernel that floods it is not read beyond these).
+QUEUED_MESSAGES = 8
+
+_DELIMITER = b"<IDS|MSG>"
 
 
 class KernelTimeout(TimeoutError):
@@ -36,36 +46,71 @@ class KernelDied(RuntimeError):
     """The kernel stopped while the grader was waiting for it."""
 
 
+class ResultTooLarge(Exception):
+    """The learner's function returned (or the name holds) more than a reply may carry;
+    the kernel said so instead of sending it. The message is the learner's."""
+
+
+def capped_client(base: type, limit: int, queued: int | None = None) -> type:
+    """A jupyter client class (``base``: BlockingKernelClient, AsyncKernelClient) whose
+    sockets refuse any message frame over ``limit + MESSAGE_MARGIN`` bytes: zmq drops the
+    connection before the frame is in memory. ``queued`` also caps the messages zmq
+    queues per socket (the default is 1000)."""
+
+    class CappedClient(base):
+        def _context_default(self):
+            context = super()._context_default()
+            context.setsockopt(zmq.MAXMSGSIZE, limit + MESSAGE_MARGIN)
+            if queued is not None:
+                context.setsockopt(zmq.RCVHWM, queued)
+            return context
+
+    CappedClient.__name__ = CappedClient.__qualname__ = f"Capped{base.__name__}"
+    return CappedClient
+
+
 class KernelCalls:
     """Requests to one kernel over a client of its own (the notebook's client is separate).
 
     ``is_alive`` is a callable that says whether the kernel process still runs;
-    ``timeout`` bounds each request, in seconds.
+    ``timeout`` bounds each request, in seconds; ``limit`` the bytes of a reply. Each
+    request is an execute request with empty code and one user expression; its answer
+    comes in the execute reply on this client's shell socket, which is read as raw
+    frames and checked (sizes, separators) before any of it is parsed.
     """
 
-    def __init__(self, connection_info: dict, is_alive, timeout: float):
-        self.client = BlockingKernelClient()
-        self.client.load_connection_info(connection_info)
-        self.client.start_channels(hb=False, stdin=False, control=False)
+    def __init__(self, connection_info: dict, is_alive, timeout: float, limit: int | None = None):
+        self.connection_info = connection_info
         self.is_alive = is_alive
         self.timeout = timeout
+        self.limit = plaindata.MAX_TEXT if limit is None else limit
+        self._connect()
+
+    def _connect(self) -> None:
+        cls = capped_client(BlockingKernelClient, self.limit, QUEUED_MESSAGES)
+        self.client = cls()
+        self.client.load_connection_info(self.connection_info)
+        self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        self._socket = self.client.shell_channel.socket
+        self._monitor = self._socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
 
     def close(self) -> None:
+        with contextlib.suppress(zmq.ZMQError):
+            self._socket.disable_monitor()
+        self._monitor.close(linger=0)
         self.client.stop_channels()
 
     def responds(self, within: float) -> bool:
         """Whether the kernel answers a ``kernel_info`` request within ``within`` seconds
         (a kernel still busy in a cell that ignored an interrupt does not)."""
         msg_id = self.client.kernel_info()
-        deadline = time.monotonic() + within
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = self.client.get_shell_msg(timeout=left)
-            except Empty:
-                return False
-            if msg["parent_header"].get("msg_id") == msg_id:
-                return True
-        return False
+        try:
+            self._reply_to(msg_id, within)
+        except (KernelTimeout, KernelDied):
+            return False
+        except RuntimeError:  # an oversized or unreadable answer: it does answer
+            return True
+        return True
 
     def describe(self, name: str) -> dict:
         """``{"missing": True}``, ``{"callable": True}`` or ``{"value": ...}``."""
@@ -77,38 +122,154 @@ class KernelCalls:
         return self._request(name, plaindata.encode((list(args), kwargs)))
 
     def _request(self, name: str, request: str | None) -> dict:
-        code = f"__import__({INSIDE!r}, fromlist=['serve']).serve({name!r}, {request!r})"
-        msg_id = self.client.execute(code, silent=False, store_history=False, allow_stdin=False)
-        reply = self._wait_for_reply(msg_id)
+        expression = (
+            f"__import__({INSIDE!r}, fromlist=['serve']).serve({name!r}, {request!r}, "
+            f"{self.limit!r})"
+        )
+        msg_id = self.client.execute(
+            "",
+            silent=True,
+            store_history=False,
+            user_expressions={"reply": expression},
+            allow_stdin=False,
+        )
+        content = self._reply_to(msg_id, self.timeout)
+        reply = _decode_reply(_answer(content), self.limit)
         if not isinstance(reply, dict):
             raise plaindata_error("the kernel's reply was not a dictionary")
         return reply
 
-    def _wait_for_reply(self, msg_id: str):
-        """Collect iopub messages of ``msg_id`` until the kernel is idle; decode our reply."""
-        deadline = time.monotonic() + self.timeout
-        reply, idle = None, False
-        while not idle:
-            if time.monotonic() > deadline:
+    def _reply_to(self, msg_id: str, timeout: float) -> bytes:
+        """The raw content of the shell reply to ``msg_id``, checked before it is parsed;
+        replies to other (earlier, timed-out) requests are skipped unread."""
+        deadline = time.monotonic() + timeout
+        while True:
+            frames = self._next_frames(deadline)
+            parent, content = self._parent_and_content(frames)
+            if parent == msg_id:
+                return content
+
+    def _next_frames(self, deadline: float) -> list:
+        """The next message on the shell socket as zmq frames (not copied yet)."""
+        poller = zmq.Poller()
+        poller.register(self._socket, zmq.POLLIN)
+        poller.register(self._monitor, zmq.POLLIN)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 raise KernelTimeout(f"no answer from the kernel within {self.timeout:g} s")
-            try:
-                msg = self.client.get_iopub_msg(timeout=0.5)
-            except Empty:
-                if not self.is_alive():
-                    raise KernelDied("the kernel stopped") from None
-                continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            content = msg["content"]
-            if msg["msg_type"] == "display_data" and MIMETYPE in content.get("data", {}):
-                reply = content["data"][MIMETYPE]
-            idle = msg["msg_type"] == "status" and content.get("execution_state") == "idle"
-        if reply is None:
-            raise plaindata_error("the kernel sent no reply")
+            ready = dict(poller.poll(min(left, 0.5) * 1000))
+            if self._monitor in ready:
+                self._dropped()
+            if self._socket in ready:
+                return self._socket.recv_multipart(copy=False)
+            if not self.is_alive():
+                raise KernelDied("the kernel stopped")
+
+    def _dropped(self) -> None:
+        """zmq dropped the connection: the kernel died, or sent a frame over the cap (then
+        the connection cannot be used again: connect afresh)."""
+        for _ in range(10):
+            if not self.is_alive():
+                raise KernelDied("the kernel stopped")
+            time.sleep(0.05)
+        self.close()
+        self._connect()
+        raise plaindata_error(
+            f"the kernel sent a message over the {_megabytes(self.limit)} limit of a reply"
+        )
+
+    def _parent_and_content(self, frames: list) -> tuple[str | None, bytes]:
+        """``(parent msg_id, raw content)`` of a message, after checking its size and shape:
+        five parts after the identities (no buffers), small headers, a content of at most
+        ``limit + MESSAGE_MARGIN`` bytes and ``MAX_ITEMS`` separators (plus a few)."""
+        if len(frames) > 16:
+            raise plaindata_error("the kernel sent a message of an unexpected shape")
+        sizes = [len(frame) for frame in frames]
+        if sum(sizes) > self.limit + 2 * MESSAGE_MARGIN:
+            raise plaindata_error(
+                f"the kernel's reply was {_megabytes(sum(sizes))}, over the "
+                f"{_megabytes(self.limit)} limit"
+            )
+        parts = [frame.bytes for frame in frames]
+        if _DELIMITER not in parts:
+            raise plaindata_error("the kernel sent a message that is not a jupyter message")
+        body = parts[parts.index(_DELIMITER) + 1 :]
+        if len(body) != 5 or any(len(part) > MESSAGE_MARGIN for part in body[:4]):
+            raise plaindata_error("the kernel sent a message of an unexpected shape")
+        if plaindata.separators(body[4]) > plaindata.MAX_ITEMS + 100:
+            raise plaindata_error("the kernel's reply holds too many values to be read")
         try:
-            return plaindata.decode(reply)
-        except Exception as error:  # noqa: BLE001 - forged text fails in any way (EOFError, ...)
-            raise plaindata_error(f"the kernel's reply could not be read ({error})") from None
+            message = self.client.session.deserialize(body, content=False)
+        except Exception as error:  # noqa: BLE001 - a forged header fails in any way
+            raise plaindata_error(f"the kernel's message could not be read ({error})") from None
+        return message["parent_header"].get("msg_id"), body[4]
+
+
+def _answer(content: bytes) -> str:
+    """The plain-data text in an execute reply's raw content (the user expression's
+    representation of type MIMETYPE)."""
+    try:
+        parsed = json.loads(content)
+        result = parsed["user_expressions"]["reply"]
+    except Exception:  # noqa: BLE001 - a forged or failed reply has any shape
+        raise plaindata_error("the kernel sent no reply") from None
+    if not isinstance(result, dict) or result.get("status") != "ok":
+        error = result if isinstance(result, dict) else {}
+        found = f"{error.get('ename', 'an error')}: {str(error.get('evalue', ''))[:200]}"
+        raise plaindata_error(f"the kernel could not answer ({found})")
+    data = result.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get(MIMETYPE), str):
+        raise plaindata_error("the kernel sent no reply")
+    return data[MIMETYPE]
+
+
+def _decode_reply(text: str, limit: int):
+    try:
+        reply = plaindata.decode(text, limit=limit)
+    except Exception as error:  # noqa: BLE001 - forged text fails in any way (EOFError, ...)
+        raise plaindata_error(f"the kernel's reply could not be read ({error})") from None
+    if isinstance(reply, dict) and "refused" in reply:
+        raise _refusal(reply["refused"])
+    return reply
+
+
+def _refusal(details) -> Exception:
+    """The learner's message for a reply the kernel refused to send (its numbers checked)."""
+    if not isinstance(details, dict):
+        return plaindata_error("the kernel's reply could not be read (a malformed refusal)")
+    what, size, limit = details.get("what"), details.get("size"), details.get("limit")
+    if not (type(size) is int and type(limit) is int):
+        return plaindata_error("the kernel's reply could not be read (a malformed refusal)")
+    shape, dtype = details.get("shape"), details.get("dtype")
+    shaped = ""
+    if isinstance(shape, list) and all(type(n) is int for n in shape) and len(shape) <= 32:
+        kind = dtype if isinstance(dtype, str) and dtype.isidentifier() else ""
+        shaped = f" (a {kind} array of shape {tuple(shape)})".replace("a  ", "an ")
+    if what == "bytes":
+        return ResultTooLarge(
+            f"the result was {_megabytes(size)}{shaped}; results are limited to "
+            f"{_megabytes(limit)}: return the array the exercise asks for"
+        )
+    if what == "items":
+        return ResultTooLarge(
+            f"the result holds about {size:,} values outside numpy arrays (in lists, tuples "
+            f"or dicts); results are limited to {limit:,}: return a numpy array instead"
+        )
+    if what == "depth":
+        return ResultTooLarge(
+            f"the result nests lists, tuples or dicts {size} deep; results are limited to "
+            f"{limit} levels: return the array the exercise asks for"
+        )
+    return plaindata_error("the kernel's reply could not be read (a malformed refusal)")
+
+
+def _megabytes(size: int) -> str:
+    """``size`` bytes in MB (of 2**20 bytes): "610 MB", "1.1 MB", "0.05 MB"."""
+    value = size / 2**20
+    if value >= 10:
+        return f"{value:.0f} MB"
+    return f"{value:.2g} MB" if value < 1 else f"{value:.1f}".removesuffix(".0") + " MB"
 
 
 def plaindata_error(message: str) -> RuntimeError:
@@ -167,13 +328,25 @@ class KernelNamespace(dict):
         return found.get("value")
 
 
-def run_test_cell(source: str, calls: KernelCalls, label: str) -> tuple[str, BaseException | None]:
+#: The name under which a test cell's namespace holds the sources of the notebook's code
+#: cells that ran in the kernel before it (``autograder.checks.harness.NOTEBOOK_CELLS``,
+#: read by checks that look at the answer's source: never from the kernel).
+NOTEBOOK_CELLS = "__notebook_cells__"
+
+
+def run_test_cell(
+    source: str, calls: KernelCalls, label: str, cells: tuple[str, ...] = ()
+) -> tuple[str, BaseException | None]:
     """Execute a test cell's ``source`` here, against the kernel's names.
 
-    Returns what it printed and the exception it raised (None when it passed).
+    ``cells`` are the sources of the code cells that ran in the kernel before it, from
+    the submitted notebook (for checks that read the answer's source). Returns what it
+    printed and the exception it raised (None when it passed).
     """
     namespace = KernelNamespace(calls)
-    namespace.update({"__builtins__": builtins, "__name__": "__test_cell__"})
+    namespace.update(
+        {"__builtins__": builtins, "__name__": "__test_cell__", NOTEBOOK_CELLS: tuple(cells)}
+    )
     printed = io.StringIO()
     try:
         code = compile(source, label, "exec")

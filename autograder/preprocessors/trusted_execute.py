@@ -3,13 +3,21 @@
 Answer cells and the learner's own cells run in the kernel, as in nbgrader. Test
 cells do not: they run in the grader's process (:mod:`autograder.kernel.outside`),
 calling the learner's functions in the kernel with plain data, so nothing the
-learner's code changes in the kernel can change a verdict. On top of that:
+learner's code changes in the kernel can change a verdict. Each test cell also gets
+the sources of the code cells that ran before it, from the submitted notebook, for the
+checks that read an answer's source (forbidden shortcuts,
+:class:`autograder.checks.harness.Forbidden`). On top of that:
 
 - each cell has a time limit and the notebook a wall-clock cap; a kernel that
   does not come back from an interrupt is stopped;
 - a kernel that dies (``os._exit``, a crash, out of memory) ends the run: the
   cells it reached keep their scores, the rest score 0;
-- output is capped per cell and per notebook (a 20 MB line included).
+- output is capped per cell and per notebook (a 20 MB line included);
+- what the kernel sends the grader is capped too: a reply to a test cell's request at
+  ``reply_bytes`` (the kernel refuses a larger result itself, and the grader checks the
+  raw frames before parsing them), and every zmq frame from the kernel, on the
+  notebook's client as on the test cells' one, at ``reply_bytes`` plus a small margin
+  (zmq drops the connection before such a frame is in memory).
 
 What happened is recorded in the notebook's metadata as ``autograder.events``, a
 list of ``{"kind", "cell", "message"}`` that the grader turns into a status.
@@ -23,7 +31,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from traitlets import Float, Integer
 
-from autograder.kernel.outside import KernelCalls, KernelDied, KernelTimeout, run_test_cell
+from autograder.kernel.outside import (
+    KernelCalls,
+    KernelDied,
+    KernelTimeout,
+    capped_client,
+    run_test_cell,
+)
 from autograder.preprocessors.execute import SlicedExecute
 from autograder.results import CELL_TIMEOUT, KERNEL_DIED, OUTPUT_CAPPED, TIME_CAP
 
@@ -43,11 +57,23 @@ class TrustedExecute(SlicedExecute):
     interrupt_grace = Float(
         15.0, help="Seconds a kernel has to answer after a timed-out cell is interrupted."
     ).tag(config=True)
+    reply_bytes = Integer(
+        64 * 2**20,
+        help="Largest reply a test cell's request takes from the kernel, in bytes (a result "
+        "over it fails that check, naming the limit); every message frame from the kernel "
+        "is capped a little above it.",
+    ).tag(config=True)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        km.client_factory = capped_client(km.client_factory, self.reply_bytes)
+        return km
 
     def preprocess(self, nb, resources=None, km=None):
         self._cell_timeout = self.timeout
         self._started = monotonic()
         self._events, self._stopped, self._calls = [], None, None
+        self._sources = []  # the code cells run in the kernel so far, for the test cells
         self._cell_bytes, self._notebook_bytes, self._capped = {}, 0, set()
         try:
             nb, resources = super().preprocess(nb, resources, km)
@@ -72,6 +98,7 @@ class TrustedExecute(SlicedExecute):
         if _is_test_cell(cell):
             self._judge(cell, index)
         else:
+            self._sources.append(cell.source)
             self._run_in_kernel(cell, resources, index)
         return cell, self.resources
 
@@ -103,7 +130,8 @@ class TrustedExecute(SlicedExecute):
         calls.timeout = self.timeout
         grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell {index + 1}")
         try:
-            printed, error = run_test_cell(cell.source, calls, f"<test cell {grade_id}>")
+            label = f"<test cell {grade_id}>"
+            printed, error = run_test_cell(cell.source, calls, label, tuple(self._sources))
         except KernelTimeout:
             printed, error = "", TimeoutError("a function called by this test ran out of time")
             cell.outputs = [_error("CellTimeoutError", str(error))]
@@ -123,7 +151,10 @@ class TrustedExecute(SlicedExecute):
     def _kernel_calls(self) -> KernelCalls:
         if self._calls is None:
             self._calls = KernelCalls(
-                self.km.get_connection_info(), run_sync(self.km.is_alive), self.timeout
+                self.km.get_connection_info(),
+                run_sync(self.km.is_alive),
+                self.timeout,
+                limit=self.reply_bytes,
             )
         return self._calls
 

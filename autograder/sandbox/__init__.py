@@ -7,9 +7,12 @@ Levels (strongest first; ``detect_level()`` probes once which ones work here):
     The kernel runs under bubblewrap (``bwrap``) in fresh pid, network, ipc, uts
     and cgroup namespaces. Its file system holds read-only binds of only what
     Python needs (``/usr``, a few ``/etc`` files, the Python installation, the
-    venv and the course's library packages ``dlkit`` and ``autograder``, not the
-    repository root, so ``solutions/``, gradebooks and other submissions are
-    invisible), a writable scratch directory (its cwd and ``HOME``), a private
+    venv) and of the course code in ``SandboxConfig.packages``: ``dlkit`` and the
+    kernel's half of the trust boundary (``autograder.kernel.inside`` and
+    ``plaindata``, with their packages' ``__init__.py``), nothing else of
+    ``autograder``, so the checks, their hidden inputs and oracles cannot be read;
+    not the repository root, so ``solutions/``, gradebooks and other submissions are
+    invisible. Then a writable scratch directory (its cwd and ``HOME``), a private
     ``/tmp``, ``/proc`` and ``/dev``. With no network, kernel and grader talk over
     Unix sockets (zmq's ``ipc`` transport) in a per-kernel socket directory bound
     at the same path. When the grader is root the kernel drops to its own uid

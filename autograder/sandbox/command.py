@@ -94,16 +94,45 @@ def python_roots(kernel_exe: str | None = None) -> list[Path]:
     return _outermost(roots)
 
 
-def package_roots(names: list[str]) -> list[Path]:
-    """Folders of packages imported from outside the Python roots (editable
-    installs map ``dlkit`` and ``autograder`` to the repository's folders)."""
-    found = []
+def code_binds(names: list[str], pythons: list[Path]) -> tuple[list[Path], list[Path]]:
+    """What the kernel may read of the course's code, from ``SandboxConfig.packages``:
+    ``(paths to bind read-only, package folders to hide first)``.
+
+    A package name (``dlkit``) gives its whole folder. A module name
+    (``autograder.kernel.inside``) gives only that file and the ``__init__.py`` of each
+    package above it, nothing else of those packages: their top folder is hidden behind
+    an empty read-only tmpfs where it lies in a Python root (a non-editable install in
+    the venv, which is bound whole), and simply not bound where it lies outside (an
+    editable install maps the package to the repository). What lies in a Python root
+    and is not hidden needs no bind of its own.
+    """
+    packages, modules, tops = [], [], []
     for name in names:
         spec = importlib.util.find_spec(name)
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            found.append(Path(os.path.realpath(location)))
-    pythons = python_roots()
-    return [p for p in _outermost(found) if not any(p.is_relative_to(r) for r in pythons)]
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            packages += [Path(os.path.realpath(p)) for p in spec.submodule_search_locations]
+            continue
+        modules.append(Path(os.path.realpath(spec.origin)))
+        parts = name.split(".")
+        for depth in range(1, len(parts)):
+            parent = importlib.util.find_spec(".".join(parts[:depth]))
+            modules.append(Path(os.path.realpath(parent.origin)))  # its __init__.py
+            if depth == 1:
+                tops += [Path(os.path.realpath(p)) for p in parent.submodule_search_locations]
+
+    def in_python(path: Path) -> bool:
+        return any(path.is_relative_to(root) for root in pythons)
+
+    hidden = [
+        top
+        for top in _outermost(tops)
+        if in_python(top) and not any(top.is_relative_to(p) for p in packages)
+    ]
+    binds = [p for p in packages if not in_python(p)]
+    binds += [m for m in modules if not in_python(m) or any(m.is_relative_to(h) for h in hidden)]
+    return _outermost(binds), hidden
 
 
 def _outermost(paths: list[Path]) -> list[Path]:
@@ -154,10 +183,15 @@ def bwrap_prefix(
     for name, value in env.items():
         args += ["--setenv", name, value]
     args += _system_mounts(config)
-    code = python_roots(exe) + package_roots(config.packages)
+    pythons = python_roots(exe)
+    code, hidden = code_binds(config.packages, pythons)
     args += _bind_args(
-        [(p, "--ro-bind") for p in code] + [(ws.run, "--bind"), (ws.scratch, "--bind")]
+        [(p, "--ro-bind") for p in pythons + code]
+        + [(p, "--tmpfs") for p in hidden]
+        + [(ws.run, "--bind"), (ws.scratch, "--bind")]
     )
+    for folder in hidden:  # the kernel's code files are bound into it; nothing may be added
+        args += ["--remount-ro", str(folder)]
     args += ["--ro-bind", str(ws.etc / "passwd"), "/etc/passwd"]
     args += ["--ro-bind", str(ws.etc / "group"), "/etc/group"]
     args += ["--chdir", str(ws.scratch)]
@@ -205,14 +239,18 @@ def _system_mounts(config: SandboxConfig) -> list[str]:
 
 
 def _bind_args(binds: list[tuple[Path, str]]) -> list[str]:
-    """Bind each path at the same path, creating its parent folders first with mode
-    0755 (bwrap run by root would make them 0700, closed to the kernel's uid)."""
+    """Bind each path at the same path (``--tmpfs``: an empty folder there instead),
+    shallowest first, creating its parent folders first with mode 0755 (bwrap run by
+    root would make them 0700, closed to the kernel's uid)."""
     args, made = [], {Path("/"), Path("/tmp"), Path("/usr"), Path("/etc")}
-    for path, kind in sorted(binds, key=lambda b: len(b[0].parts)):
+    for path, kind in sorted(binds, key=lambda b: (len(b[0].parts), b[1] != "--tmpfs")):
         for parent in reversed(path.parents):
             if parent not in made:
                 args += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
-        args += [kind, str(path), str(path)]
+        if kind == "--tmpfs":
+            args += ["--perms", "0755", "--tmpfs", str(path)]
+        else:
+            args += [kind, str(path), str(path)]
         made.add(path)
     return args

@@ -47,8 +47,10 @@ class SandboxConfig(Configurable):
     ).tag(config=True)
     packages = List(
         Unicode(),
-        ["dlkit", "autograder"],
-        help="Packages the kernel may import from outside the venv (editable installs).",
+        ["dlkit", "autograder.kernel.inside", "autograder.kernel.plaindata"],
+        help="The course's code the kernel may import: a package name gives all of it, a "
+        "module name only that file (and its packages' __init__.py), so the kernel sees the "
+        "reference library and its half of the trust boundary, never the checks.",
     ).tag(config=True)
     pass_env = List(
         Unicode(),

@@ -96,13 +96,19 @@ def one_point(nb):
     return nb
 
 
-def with_cell(base, source, after="at-centre"):
-    """``base`` plus a code cell of the learner's right after the cell ``after`` (by default
-    the first answer, so the cell runs before every test)."""
+def with_cell(base, source, after=None):
+    """``base`` plus code of the learner's: by default at the end of the first answer cell,
+    so that it runs before every test (the grader puts each answer's test cells right
+    after it, so a cell of the learner's after the answer would run after its tests);
+    with ``after``, in a code cell of its own right after the cell ``after``."""
 
     def build(nb):
         base(nb)
-        nb.cells.insert(_index(nb, after) + 1, nbformat.v4.new_code_cell(source))
+        if after is None:
+            answer = _cell(nb, "at-centre")
+            answer.source = answer.source.rstrip("\n") + "\n\n" + source
+        else:
+            nb.cells.insert(_index(nb, after) + 1, nbformat.v4.new_code_cell(source))
         return nb
 
     return build
@@ -296,6 +302,23 @@ print('ünïcødé ✓ 数学')
 plt.plot([0, 1], [1, 0]); plt.title('a plot'); plt.show()
 """
 SLOW_HONEST = "import time\ntime.sleep(2)\n"
+READ_CHECKS = """
+import glob, inspect, os
+leaked = ''
+try:
+    import autograder.checks.getting_started as g
+    leaked = inspect.getsource(g)
+except Exception as error:
+    print('no checks:', type(error).__name__)
+import autograder
+for path in glob.glob(os.path.join(os.path.dirname(autograder.__file__), '**', '*.py'),
+                      recursive=True):
+    leaked += open(path).read()
+if 'centre_columns_hidden' in leaked:
+    def centre_columns(X):
+        X = np.asarray(X, dtype=float)
+        return X - X.mean(axis=0)
+"""
 
 
 def attacks(port: int) -> dict:
@@ -318,6 +341,7 @@ def attacks(port: int) -> dict:
         "patched-run-cell": (with_cell(one_point, PATCH_RUN_CELL), 1, "graded"),
         "sys-hooks": (with_cell(one_point, SYS_HOOKS), 1, "graded"),
         "read-solutions": (with_cell(one_point, READ_SOLUTIONS), 1, "graded"),
+        "read-checks": (with_cell(one_point, READ_CHECKS), 1, "graded"),
         "late-writer": (with_cell(one_point, LATE_WRITER), 1, "graded"),
         "endless-loop": (
             with_cell(honest, ENDLESS_LOOP, after="at-centre-hidden"),
@@ -368,4 +392,64 @@ def malformed(folder, release_path) -> dict:
         "extra-files": (4, "graded"),
         "huge-notebook": (0, "invalid-notebook"),
         "caf\\xffe": (0, "invalid-notebook"),
+    }
+
+
+# -- replies that would swamp the grader (graded one by one, memory measured)
+
+FORGE_REPLY = """
+import autograder.kernel.inside as inside
+_serve = inside.serve
+def _forged(name, request, *rest):
+    if name == 'centre_columns' and request is not None:
+        return inside.Reply(FORGED())
+    return _serve(name, request, *rest)
+inside.serve = _forged
+"""
+HUGE_RESULT = """
+def centre_columns(X):
+    return np.zeros(60_000_000)  # 480 MB
+"""
+DEEP_REPLY = """
+def FORGED():  # a result nested 200,000 lists deep
+    return ('{"dict": [["result", ' + '{"list": [' * 200_000 + ']}' * 200_000
+            + '], ["args", {"list": []}], ["kwargs", {"dict": []}]]}')
+"""
+ZERO_SIZE_REPLY = """
+def FORGED():  # an .npy header claiming 4e8 elements of a zero-size dtype, and no data
+    import base64, json
+    header = "{'descr': '|S0', 'fortran_order': False, 'shape': (400000000,), }"
+    header = header + ' ' * (117 - len(header)) + '\\n'
+    raw = b'\\x93NUMPY\\x01\\x00' + len(header).to_bytes(2, 'little') + header.encode()
+    array = {'ndarray': base64.b64encode(raw).decode()}
+    return json.dumps({'dict': [['result', array], ['args', {'list': []}],
+                                ['kwargs', {'dict': []}]]})
+"""
+HUGE_REPLY = """
+def FORGED():  # 600 MB sent past the kernel's own check
+    return 'x' * 600_000_000
+"""
+
+
+def hostile_replies() -> dict:
+    """name -> (build, words the centre_columns tests' messages contain). Each keeps the
+    honest 1 point of count_in_interval; the grader's memory is what is measured."""
+    return {
+        "huge-result": (
+            with_cell(one_point, HUGE_RESULT),
+            "the result was 610 MB (a float64 array of shape (60000000,)); results are "
+            "limited to 64 MB: return the array the exercise asks for",
+        ),
+        "deep-reply": (
+            with_cell(one_point, DEEP_REPLY + FORGE_REPLY),
+            "the kernel's reply could not be read (maximum recursion depth exceeded",
+        ),
+        "zero-size-array": (
+            with_cell(one_point, ZERO_SIZE_REPLY + FORGE_REPLY),
+            "the kernel's reply could not be read (an array of dtype |S0 (not a plain dtype))",
+        ),
+        "huge-reply": (
+            with_cell(one_point, HUGE_REPLY + FORGE_REPLY),
+            "the kernel sent a message over the 64 MB limit of a reply",
+        ),
     }

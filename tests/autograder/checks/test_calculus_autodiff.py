@@ -448,3 +448,109 @@ def test_the_message_starts_with_the_call():
         chk.d_sin_x2_basic(chain_without_inner)
     text = str(failure.value)
     assert text.startswith("d_sin_x2(1.5) returned") and "expected" in text and "hint:" in text
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def central_diff_grad_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return central_diff_grad(*args, **kwargs)
+
+
+def softmax_jacobian_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return softmax_jacobian(*args, **kwargs)
+
+
+def quadratic_grad_hess_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return quadratic_grad_hess(*args, **kwargs)
+
+
+def taylor_poly_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return autodiff.taylor_polynomial(*args, **kwargs)
+
+
+def fd_errors_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return fd_errors(*args, **kwargs)
+
+
+def graph_backward_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return graph_backward(*args, **kwargs)
+
+
+def matmul_backward_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return matmul_backward(*args, **kwargs)
+
+
+def log_softmax_backward_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return log_softmax_backward(*args, **kwargs)
+
+
+def gradient_check_through_autodiff(*args, **kwargs):
+    """The reference, using dlkit.autodiff: the exercise forbids it."""
+    import dlkit
+
+    dlkit.autodiff  # noqa: B018
+    return gradient_check(*args, **kwargs)
+
+
+MUTANTS += [
+    (
+        "central_diff_grad_hidden",
+        central_diff_grad_through_autodiff,
+        "your answer uses dlkit.autodiff",
+    ),
+    (
+        "softmax_jacobian_hidden",
+        softmax_jacobian_through_autodiff,
+        "your answer uses dlkit.autodiff",
+    ),
+    (
+        "quadratic_grad_hess_hidden",
+        quadratic_grad_hess_through_autodiff,
+        "your answer uses dlkit.autodiff",
+    ),
+    ("taylor_poly_hidden", taylor_poly_through_autodiff, "your answer uses dlkit.autodiff"),
+    ("fd_errors_hidden", fd_errors_through_autodiff, "your answer uses dlkit.autodiff"),
+    ("graph_backward_hidden", graph_backward_through_autodiff, "your answer uses dlkit.autodiff"),
+    ("matmul_backward_hidden", matmul_backward_through_autodiff, "your answer uses dlkit.autodiff"),
+    (
+        "log_softmax_backward_hidden",
+        log_softmax_backward_through_autodiff,
+        "your answer uses dlkit.autodiff",
+    ),
+    ("gradient_check_hidden", gradient_check_through_autodiff, "your answer uses dlkit.autodiff"),
+]

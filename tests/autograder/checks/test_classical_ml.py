@@ -304,3 +304,156 @@ MUTANTS = [
     ("bias_variance_basic", bias_variance_noise_free, "the variance is 0"),
     ("bias_variance_basic", bias_variance_over_test_points, "variance over the repeats (axis=0)"),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def normal_equations_sklearn(X, y):
+    """scikit-learn's LinearRegression, which the prompt forbids."""
+    from sklearn.linear_model import LinearRegression
+
+    model = LinearRegression().fit(X, y)
+    return model.coef_, float(model.intercept_)
+
+
+def normal_equations_lstsq(X, y):
+    """np.linalg.lstsq, which the prompt forbids."""
+    X1 = np.column_stack([X, np.ones(len(X))])
+    theta = np.linalg.lstsq(X1, y, rcond=None)[0]
+    return theta[:-1], float(theta[-1])
+
+
+def normal_equations_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.normal_equations(*args, **kwargs)
+
+
+def ridge_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.ridge(*args, **kwargs)
+
+
+def logistic_gradient_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.logistic_gradient(*args, **kwargs)
+
+
+def softmax_epoch_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.softmax_epoch(*args, **kwargs)
+
+
+def hinge_subgradient_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.hinge_subgradient(*args, **kwargs)
+
+
+def gini_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.gini(*args, **kwargs)
+
+
+def best_split_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.best_split(*args, **kwargs)
+
+
+def pairwise_distances_loops_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.pairwise_distances_loops(*args, **kwargs)
+
+
+def pairwise_distances_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.pairwise_distances(*args, **kwargs)
+
+
+def kmeans_assign_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.kmeans_assign(*args, **kwargs)
+
+
+def kmeans_update_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return ml.kmeans_update(*args, **kwargs)
+
+
+def bias_variance_through_sklearn(*args, **kwargs):
+    """The reference, using sklearn: the exercise forbids it."""
+    import sklearn
+
+    sklearn  # noqa: B018
+    return bias_variance_ref(*args, **kwargs)
+
+
+MUTANTS += [
+    (
+        "normal_equations_hidden",
+        normal_equations_sklearn,
+        "your answer calls sklearn.linear_model.LinearRegression",
+    ),
+    ("normal_equations_basic", normal_equations_lstsq, "your answer calls np.linalg.lstsq"),
+    ("normal_equations_hidden", normal_equations_through_sklearn, "your answer uses sklearn"),
+    ("ridge_hidden", ridge_through_sklearn, "your answer uses sklearn"),
+    ("logistic_gradient_hidden", logistic_gradient_through_sklearn, "your answer uses sklearn"),
+    ("softmax_epoch_hidden", softmax_epoch_through_sklearn, "your answer uses sklearn"),
+    ("hinge_subgradient_hidden", hinge_subgradient_through_sklearn, "your answer uses sklearn"),
+    ("gini_hidden", gini_through_sklearn, "your answer uses sklearn"),
+    ("best_split_hidden", best_split_through_sklearn, "your answer uses sklearn"),
+    (
+        "pairwise_distances_loops_hidden",
+        pairwise_distances_loops_through_sklearn,
+        "your answer uses sklearn",
+    ),
+    ("pairwise_distances_hidden", pairwise_distances_through_sklearn, "your answer uses sklearn"),
+    ("kmeans_assign_hidden", kmeans_assign_through_sklearn, "your answer uses sklearn"),
+    ("kmeans_update_hidden", kmeans_update_through_sklearn, "your answer uses sklearn"),
+    ("bias_variance_hidden", bias_variance_through_sklearn, "your answer uses sklearn"),
+]
+
+
+def pairwise_distances_with_a_loop(A, B):
+    """Right values, but the exercise is the loop-free expansion."""
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    return np.array([np.sqrt(((B - a) ** 2).sum(axis=1)) for a in A]).reshape(len(A), len(B))
+
+
+MUTANTS += [
+    ("pairwise_distances_basic", pairwise_distances_with_a_loop, "your answer uses a Python loop"),
+]

@@ -342,7 +342,7 @@ MUTANTS = [
     ("softmax_cross_entropy_basic", ce_returns_a_number, "expected 2 values (loss, grad)"),
     ("mlp_backward_basic", backward_without_mask, "multiply by the ReLU derivative"),
     ("mlp_backward_basic", backward_mean_biases, "sums dz1 over the batch"),
-    ("mlp_backward_basic", backward_summed_loss, "the gradients carry a 1/n"),
+    ("mlp_backward_basic", backward_summed_loss, "your dZ2 is n times too large"),
     ("mlp_backward_basic", backward_dW2_from_X, "(h, not X)"),
     ("mlp_backward_basic", backward_returns_two, "expected 4 values (dW1, db1, dW2, db2)"),
     ("init_basic", (xavier_std_is_variance, he_init_ref), "standard deviation"),
@@ -368,4 +368,177 @@ MUTANTS = [
     ("torch_digits_basic", torch_untrained, "expected at least 90%"),
     ("torch_digits_basic", torch_scores_not_labels, "argmax"),
     ("torch_digits_hidden", torch_unseeded, "torch.manual_seed"),
+]
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def leaky_relu_through_leaky_relu(*args, **kwargs):
+    """The reference, using dlkit.nn.leaky_relu: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.leaky_relu  # noqa: B018
+    return nn.leaky_relu(*args, **kwargs)
+
+
+def leaky_relu_part_2(*args, **kwargs):
+    return nn.leaky_relu_grad(*args, **kwargs)
+
+
+def sigmoid_tanh_grad_through_sigmoid_grad(*args, **kwargs):
+    """The reference, using dlkit.nn.sigmoid_grad: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.sigmoid_grad  # noqa: B018
+    return nn.sigmoid_grad(*args, **kwargs)
+
+
+def sigmoid_tanh_grad_part_2(*args, **kwargs):
+    return nn.tanh_grad(*args, **kwargs)
+
+
+def gelu_swish_grad_through_gelu_grad(*args, **kwargs):
+    """The reference, using dlkit.nn.gelu_grad: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.gelu_grad  # noqa: B018
+    return nn.gelu_grad(*args, **kwargs)
+
+
+def gelu_swish_grad_part_2(*args, **kwargs):
+    return nn.swish_grad(*args, **kwargs)
+
+
+def mlp_forward_through_mlp(*args, **kwargs):
+    """The reference, using dlkit.nn.mlp: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.mlp  # noqa: B018
+    return mlp_forward_ref(*args, **kwargs)
+
+
+def softmax_cross_entropy_through_softmax_cross_entropy_and_grad(*args, **kwargs):
+    """The reference, using dlkit.nn.softmax_cross_entropy_and_grad: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.softmax_cross_entropy_and_grad  # noqa: B018
+    return nn.softmax_cross_entropy_and_grad(*args, **kwargs)
+
+
+def mlp_backward_through_mlp(*args, **kwargs):
+    """The reference, using dlkit.nn.mlp: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.mlp  # noqa: B018
+    return mlp_backward_ref(*args, **kwargs)
+
+
+def init_through_xavier_normal(*args, **kwargs):
+    """The reference, using dlkit.nn.xavier_normal: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.xavier_normal  # noqa: B018
+    return xavier_init_ref(*args, **kwargs)
+
+
+def init_part_2(*args, **kwargs):
+    return he_init_ref(*args, **kwargs)
+
+
+def depth_variances_through_init_weights(*args, **kwargs):
+    """The reference, using dlkit.nn.init_weights: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.init_weights  # noqa: B018
+    return depth_variances_ref(*args, **kwargs)
+
+
+def train_mlp_through_train_classifier(*args, **kwargs):
+    """The reference, using dlkit.nn.train_classifier: the exercise forbids it."""
+    import dlkit
+
+    dlkit.nn.train_classifier  # noqa: B018
+    return train_mlp_ref(*args, **kwargs)
+
+
+MUTANTS += [
+    (
+        "leaky_relu_hidden",
+        (leaky_relu_through_leaky_relu, leaky_relu_part_2),
+        "your answer uses dlkit.nn.leaky_relu",
+    ),
+    (
+        "sigmoid_tanh_grad_hidden",
+        (sigmoid_tanh_grad_through_sigmoid_grad, sigmoid_tanh_grad_part_2),
+        "your answer uses dlkit.nn.sigmoid_grad",
+    ),
+    (
+        "gelu_swish_grad_hidden",
+        (gelu_swish_grad_through_gelu_grad, gelu_swish_grad_part_2),
+        "your answer uses dlkit.nn.gelu_grad",
+    ),
+    ("mlp_forward_hidden", mlp_forward_through_mlp, "your answer uses dlkit.nn.mlp"),
+    (
+        "softmax_cross_entropy_hidden",
+        softmax_cross_entropy_through_softmax_cross_entropy_and_grad,
+        "your answer uses dlkit.nn.softmax_cross_entropy_and_grad",
+    ),
+    ("mlp_backward_hidden", mlp_backward_through_mlp, "your answer uses dlkit.nn.mlp"),
+    (
+        "init_hidden",
+        (init_through_xavier_normal, init_part_2),
+        "your answer uses dlkit.nn.xavier_normal",
+    ),
+    (
+        "depth_variances_hidden",
+        depth_variances_through_init_weights,
+        "your answer uses dlkit.nn.init_weights",
+    ),
+    (
+        "train_mlp_hidden",
+        train_mlp_through_train_classifier,
+        "your answer uses dlkit.nn.train_classifier",
+    ),
+]
+
+
+def softmax_cross_entropy(logits, y):
+    """A learner's Exercise 5 that forgets the mean's 1/n in the gradient."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    n = len(y)
+    return float(-log_p[np.arange(n), y].mean()), np.exp(log_p) - np.eye(logits.shape[1])[y]
+
+
+def mlp_backward_reusing_exercise_5(X, y, W1, b1, W2, b2):
+    """The prompt's advice: dZ2 from softmax_cross_entropy, which inherits its mistake."""
+    z1 = X @ W1 + b1
+    hidden = np.maximum(z1, 0.0)
+    _, dz2 = softmax_cross_entropy(hidden @ W2 + b2, y)
+    dz1 = (dz2 @ W2.T) * (z1 > 0)
+    return X.T @ dz1, dz1.sum(axis=0), hidden.T @ dz2, dz2.sum(axis=0)
+
+
+MUTANTS += [
+    (
+        "mlp_backward_basic",
+        mlp_backward_reusing_exercise_5,
+        "your dZ2 is n times too large (n = 3), and so is every gradient; hint: does your "
+        "softmax_cross_entropy (Exercise 5) divide by n?",
+    ),
+    ("softmax_cross_entropy_basic", (softmax_cross_entropy,), "divide the gradient by n"),
+]
+
+
+def mlp_forward_row_by_row(X, W1, b1, W2, b2):
+    """Right values, but the prompt says: no loops, the whole batch at once."""
+    rows = [np.maximum(x @ W1 + b1, 0.0) @ W2 + b2 for x in np.asarray(X, dtype=float)]
+    return np.array(rows).reshape(len(X), W2.shape[1])
+
+
+MUTANTS += [
+    ("mlp_forward_basic", (mlp_forward_row_by_row,), "your answer uses a Python loop"),
 ]

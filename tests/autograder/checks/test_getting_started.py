@@ -47,6 +47,7 @@ def standardise_with_loop(X):
 
 
 def moving_average_with_loop(x, k):
+    """Right values, but the prompt asks for the average without a Python loop."""
     x = np.asarray(x, dtype=float)
     return np.array([x[i : i + k].mean() for i in range(len(x) - k + 1)])
 
@@ -60,7 +61,6 @@ REFERENCES = {
 
 ALTERNATIVES = [
     ("standardise_columns", standardise_with_loop),
-    ("moving_average", moving_average_with_loop),
 ]
 
 
@@ -192,6 +192,7 @@ def moving_average_always_three(x, k):
 
 
 MUTANTS = [
+    ("moving_average_basic", moving_average_with_loop, "your answer uses a Python loop"),
     ("centre_columns_basic", 42, "should be a function"),
     ("centre_columns_hidden", centre_row_means, "row means; take the mean over axis=0"),
     ("centre_columns_basic", centre_row_means_unbroadcast, "axis=0 (down each column)"),

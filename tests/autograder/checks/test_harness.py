@@ -251,3 +251,149 @@ def test_complex_entries_show_as_numbers():
     assert harness.show(np.complex128(1 - 2j)) == "1-2j"
     with pytest.raises(CheckFailed, match=r"got -0-1j, expected 0\+1j"):
         harness.expect_close(np.r_[np.zeros(13), -1j], np.r_[np.zeros(13), 1j], "f()", "h")
+
+
+# --------------------------------------------------------------------------- forbidden shortcuts
+
+IMPORTS = (
+    "import numpy as np\nimport dlkit as dk\nfrom sklearn.linear_model import LinearRegression"
+)
+
+
+@pytest.mark.parametrize(
+    ("cells", "name", "found"),
+    [
+        ([IMPORTS, "def det(A):\n    return np.linalg.det(A)"], "det", ("np.linalg.det", True)),
+        (
+            [IMPORTS, "def fit(X, y):\n    m = LinearRegression().fit(X, y)\n    return m.coef_"],
+            "fit",
+            ("sklearn.linear_model.LinearRegression", True),
+        ),
+        (
+            ["import numpy.linalg as la\ndef det(A):\n    return la.det(A)"],
+            "det",
+            ("numpy.linalg.det", True),
+        ),
+        (
+            [IMPORTS, "shortcut = np.linalg.det", "def det(A):\n    return shortcut(A)"],
+            "det",
+            ("numpy.linalg.det", True),
+        ),
+        (
+            [
+                IMPORTS,
+                "def helper(A):\n    f = dk.linalg.det\n    return f(A)",
+                "def det(A):\n    return helper(A)",
+            ],
+            "det",
+            ("dk.linalg.det", False),
+        ),
+        ([IMPORTS, "det = dk.linalg.det"], "det", ("dk.linalg.det", False)),
+        (
+            [
+                IMPORTS,
+                "%matplotlib inline\n"
+                "def det(A):\n    import scipy.linalg\n    return scipy.linalg.det(A)",
+            ],
+            "det",
+            ("scipy.linalg.det", True),
+        ),
+    ],
+    ids=["np-alias", "from-import", "module-alias", "plain-alias", "helper", "assigned", "magic"],
+)
+def test_forbidden_use_resolves_imports_aliases_and_helpers(cells, name, found):
+    forbidden = ("numpy.linalg.det", "sklearn", "dlkit.linalg.det", "scipy.linalg")
+    assert harness.forbidden_use(cells, name, forbidden) == found
+
+
+def test_forbidden_use_reads_only_the_definition_in_force_and_its_own_helpers():
+    cells = [
+        IMPORTS,
+        "def det(A):\n    return np.linalg.det(A)",  # replaced below
+        "print(np.linalg.det(np.eye(2)))",  # a cell of the learner's, not the answer
+        "def other(A):\n    return np.linalg.det(A)",  # another function, never called
+        "def det(A):\n    return float(np.prod(np.diag(np.linalg.qr(A)[1])))",
+        "def broken(:\n",
+    ]
+    assert harness.forbidden_use(cells, "det", ("numpy.linalg.det",)) is None
+    assert harness.forbidden_use(cells, "absent", ("numpy.linalg.det",)) is None
+    assert harness.forbidden_use(cells, "det", ("numpy.linalg",)) == ("np.linalg.qr", True)
+
+
+FORBID_DET = harness.Forbidden("det", ("numpy.linalg.det",), "compute it by elimination yourself")
+
+
+def test_forbidden_check_reads_the_cells_the_grader_passes_or_ipythons_history():
+    def det(A):
+        return 1.0
+
+    call = "FORBID_DET.check(det)"
+    cheat = [IMPORTS, "def det(A):\n    return np.linalg.det(A)"]
+    grader = {harness.NOTEBOOK_CELLS: tuple(cheat), "FORBID_DET": FORBID_DET, "det": det}
+    with pytest.raises(CheckFailed) as failure:
+        exec(call, grader)
+    assert str(failure.value) == (
+        "your answer calls np.linalg.det; hint: compute it by elimination yourself"
+    )
+    kernel = {"_ih": ["", *cheat, call], "get_ipython": None, "FORBID_DET": FORBID_DET, "det": det}
+    with pytest.raises(CheckFailed, match="your answer calls np.linalg.det"):
+        exec(call, kernel)
+    exec(call, {"FORBID_DET": FORBID_DET, "det": det})  # no source to read: nothing to say
+    exec(call, {**grader, harness.NOTEBOOK_CELLS: (IMPORTS, "def det(A):\n    return 1.0")})
+
+
+def test_show_describes_a_networks_layers_by_their_shapes():
+    layers = [np.zeros((64, 32)), np.zeros(32), np.zeros((32, 10))]
+    assert harness.show(layers) == "<3 arrays of shapes (64, 32), (32,), (32, 10)>"
+    result, text = harness.call(len, "count", layers)
+    assert result == 3 and text.startswith("count(<3 arrays of shapes")
+
+
+def test_answer_calls_says_whether_a_later_answer_reuses_an_earlier_one():
+    def mlp_backward():
+        pass
+
+    cells = (
+        "def softmax_cross_entropy(z, y):\n    return 0, z",
+        "def mlp_backward(X):\n    return softmax_cross_entropy(X, 0)[1]",
+    )
+    namespace = {harness.NOTEBOOK_CELLS: cells, "fn": mlp_backward, "harness": harness}
+    exec("found = harness.answer_calls(fn, 'softmax_cross_entropy')", namespace)
+    assert namespace["found"] is True
+    namespace[harness.NOTEBOOK_CELLS] = (cells[0], "def mlp_backward(X):\n    return X")
+    exec("found = harness.answer_calls(fn, 'softmax_cross_entropy')", namespace)
+    assert namespace["found"] is False
+    assert harness.answer_calls(mlp_backward, "softmax_cross_entropy") is None
+
+
+def test_a_functions_own_variables_shadow_the_notebooks_names():
+    """A worked example's top-level ``h = dk.info.entropy(...)`` says nothing of the local
+    ``h`` of an answer, nor does a helper assigned rather than defined."""
+    cells = [
+        IMPORTS,
+        "h = dk.info.entropy(p, base=2)\nlog_p = dk.info.entropy",
+        "def entropy_kl_cross(p, q):\n    h = -np.sum(p * np.log2(p))\n    log_p = h\n"
+        "    return h, log_p",
+    ]
+    assert harness.forbidden_use(cells, "entropy_kl_cross", ("dlkit.info",)) is None
+    cells.append("def other(p):\n    return log_p(p)")
+    assert harness.forbidden_use(cells, "other", ("dlkit.info",)) == ("dlkit.info.entropy", True)
+
+
+def test_a_failed_check_shows_in_ipython_as_its_message_alone(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    assert CheckFailed("f(1) returned 2, expected 3")._render_traceback_() == [
+        "\x1b[0;31mCheckFailed\x1b[0m: f(1) returned 2, expected 3"
+    ]
+    shell = InteractiveShell.instance(colors="nocolor")
+    try:
+        shell.run_cell(
+            "from autograder.checks.harness import CheckFailed\n"
+            "def check():\n    raise CheckFailed('f(1) returned 2, expected 3')\ncheck()"
+        )
+    finally:
+        InteractiveShell.clear_instance()
+    shown = capsys.readouterr().out
+    assert "CheckFailed" in shown and "f(1) returned 2, expected 3" in shown
+    assert "Traceback" not in shown and "def check" not in shown

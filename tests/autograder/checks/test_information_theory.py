@@ -298,3 +298,157 @@ MUTANTS = [
     ("softmax_cross_entropy_basic", softmax_ce_wrong_axis, "classes of each row (axis=1)"),
     ("softmax_cross_entropy_basic", softmax_ce_sum, "not the sum"),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def self_information_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return self_information_ref(*args, **kwargs)
+
+
+def entropy_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return entropy_ref(*args, **kwargs)
+
+
+def kl_divergence_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return info.kl_divergence(*args, **kwargs)
+
+
+def entropy_kl_cross_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return entropy_kl_cross_ref(*args, **kwargs)
+
+
+def kl_gaussian_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return info.kl_gaussian(*args, **kwargs)
+
+
+def kl_gaussian_mc_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return kl_gaussian_mc_ref(*args, **kwargs)
+
+
+def mutual_information_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return info.mutual_information(*args, **kwargs)
+
+
+def max_entropy_with_mean_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return info.max_entropy_with_mean(*args, **kwargs)
+
+
+def binary_cross_entropy_with_logits_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return info.binary_cross_entropy_with_logits(*args, **kwargs)
+
+
+def softmax_cross_entropy_through_entropy(*args, **kwargs):
+    """The reference, using scipy.stats.entropy: the exercise forbids it."""
+    import scipy.stats
+
+    scipy.stats.entropy  # noqa: B018
+    return info.cross_entropy_with_logits(*args, **kwargs)
+
+
+MUTANTS += [
+    (
+        "self_information_hidden",
+        self_information_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+    ("entropy_hidden", entropy_through_entropy, "your answer uses scipy.stats.entropy"),
+    ("kl_divergence_hidden", kl_divergence_through_entropy, "your answer uses scipy.stats.entropy"),
+    (
+        "entropy_kl_cross_hidden",
+        entropy_kl_cross_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+    ("kl_gaussian_hidden", kl_gaussian_through_entropy, "your answer uses scipy.stats.entropy"),
+    (
+        "kl_gaussian_mc_hidden",
+        kl_gaussian_mc_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+    (
+        "mutual_information_hidden",
+        mutual_information_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+    (
+        "max_entropy_with_mean_hidden",
+        max_entropy_with_mean_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+    (
+        "binary_cross_entropy_with_logits_hidden",
+        binary_cross_entropy_with_logits_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+    (
+        "softmax_cross_entropy_hidden",
+        softmax_cross_entropy_through_entropy,
+        "your answer uses scipy.stats.entropy",
+    ),
+]
+
+
+def max_entropy_without_shift(values, mean):
+    """The prompt's bisection, but exp(lam x) without subtracting the largest exponent."""
+    x = np.asarray(values, dtype=float)
+
+    def gibbs(lam):
+        w = np.exp(lam * x)
+        return w / w.sum()
+
+    lo, hi = -1.0, 1.0
+    while gibbs(lo) @ x > mean:
+        lo *= 2.0
+    while gibbs(hi) @ x < mean:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if gibbs(mid) @ x < mean:
+            lo = mid
+        else:
+            hi = mid
+    return gibbs(0.5 * (lo + hi))
+
+
+MUTANTS += [
+    ("max_entropy_with_mean_hidden", max_entropy_without_shift, "subtract the largest exponent"),
+]

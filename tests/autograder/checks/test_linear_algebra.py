@@ -57,13 +57,28 @@ REFERENCES = {
 
 
 def sym_eig_flipped_signs(S):
-    values, Q = linalg.sym_eig(S)
-    return values, -Q
+    """np.linalg.eigh sorted in descending order, each eigenvector negated."""
+    values, vectors = np.linalg.eigh(np.asarray(S, dtype=float))
+    order = np.argsort(values)[::-1]
+    return values[order], -vectors[:, order]
 
 
 def power_iteration_flipped_sign(A, num_iters=1000, tol=1e-10, rng=None):
-    value, v = linalg.power_iteration(A, num_iters, tol, rng)
-    return value, -v
+    """The power iteration (the reference's stopping rule) returning -x: a sign is free."""
+    A = np.asarray(A, dtype=float)
+    rng = np.random.default_rng(0) if rng is None else rng
+    x = rng.standard_normal(A.shape[0])
+    x /= np.linalg.norm(x)
+    for _ in range(num_iters):
+        y = A @ x
+        if np.linalg.norm(y) == 0.0:
+            return 0.0, -x
+        y /= np.linalg.norm(y)
+        change = min(np.linalg.norm(y - x), np.linalg.norm(y + x))
+        x = y
+        if change < tol:
+            break
+    return float(x @ A @ x), -x
 
 
 ALTERNATIVES = [
@@ -201,6 +216,45 @@ def _eliminate_and_substitute(A, b):
     for i in range(n - 1, -1, -1):
         x[i] = (b[i] - A[i, i + 1 :] @ x[i + 1 :]) / A[i, i]
     return x
+
+
+def solve_raises_on_a_zero_pivot(A, b):
+    """Step 2 of the prompt without the swap: any zero pivot is taken for singularity."""
+    U, c = np.array(A, dtype=float), np.array(b, dtype=float)
+    n = len(c)
+    for k in range(n):
+        if U[k, k] == 0.0:
+            raise np.linalg.LinAlgError("singular matrix")
+        factors = U[k + 1 :, k] / U[k, k]
+        U[k + 1 :, k:] -= np.outer(factors, U[k, k:])
+        c[k + 1 :] -= factors * c[k]
+    x = np.zeros(n)
+    for i in range(n - 1, -1, -1):
+        x[i] = (c[i] - U[i, i + 1 :] @ x[i + 1 :]) / U[i, i]
+    return x
+
+
+def det_pivots_only_the_first_column(A):
+    """Swaps in column 0 only: a zero pivot later on gives nan."""
+    U = np.array(A, dtype=float)
+    sign = 1.0
+    p = int(np.argmax(np.abs(U[:, 0])))
+    if p:
+        U[[0, p]] = U[[p, 0]]
+        sign = -1.0
+    for j in range(len(U)):
+        U[j + 1 :] -= np.outer(U[j + 1 :, j] / U[j, j], U[j])
+    return float(sign * np.prod(np.diag(U)))
+
+
+def low_rank_rows_of_u(A, k):
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    return (U[:k] * s[:k]) @ Vt[:k]
+
+
+def low_rank_columns_of_vt(A, k):
+    U, s, Vt = np.linalg.svd(A, full_matrices=False)
+    return (U[:, :k] * s[:k]) @ Vt[:, :k].T
 
 
 def solve_without_pivoting(A, b):
@@ -354,6 +408,11 @@ MUTANTS = [
     ("det_basic", det_in_place, "modified its argument 1 in place"),
     ("det_hidden", det_integer_copy, "not truncated"),
     ("solve_hidden", solve_without_pivoting, "partial pivoting"),
+    ("solve_hidden", solve_raises_on_a_zero_pivot, "is not singular (det = -1)"),
+    ("solve_hidden", solve_raises_on_a_zero_pivot, "zero pivot: swap rows (partial pivoting)"),
+    ("det_hidden", det_pivots_only_the_first_column, "at every column, not only the first"),
+    ("low_rank_approx_hidden", low_rank_rows_of_u, "first k *columns* of U"),
+    ("low_rank_approx_hidden", low_rank_columns_of_vt, "first k columns of Vt"),
     ("solve_basic", solve_in_place, "modified its argument 1 in place"),
     ("solve_hidden", solve_lstsq_when_singular, "expected it to raise numpy.linalg.LinAlgError"),
     (
@@ -381,4 +440,162 @@ MUTANTS = [
     ("csr_matvec_hidden", csr_square_only, "len(indptr) - 1"),
     ("csr_matvec_basic", csr_row_range_off_by_one, "data[indptr[i]:indptr[i + 1]]"),
     ("csr_matvec_basic", csr_scales_x_in_place, "modified its argument 4 in place"),
+]
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def matmul_loops_operator(A, B):
+    """The product with `@`, which the prompt forbids."""
+    return np.asarray(A, dtype=float) @ np.asarray(B, dtype=float)
+
+
+def matmul_einsum(A, B):
+    """The product with np.einsum, which the prompt forbids."""
+    return np.einsum("...mn,...np->...mp", np.asarray(A, dtype=float), np.asarray(B, dtype=float))
+
+
+def det_numpy(A):
+    """np.linalg.det, which the prompt forbids."""
+    return float(np.linalg.det(np.asarray(A, dtype=float)))
+
+
+def matmul_loops_through_dot(*args, **kwargs):
+    """The reference, using numpy.dot: the exercise forbids it."""
+    import numpy
+
+    numpy.dot  # noqa: B018
+    return linalg.matmul_loops(*args, **kwargs)
+
+
+def matmul_through_dot(*args, **kwargs):
+    """The reference, using numpy.dot: the exercise forbids it."""
+    import numpy
+
+    numpy.dot  # noqa: B018
+    return matmul_ref(*args, **kwargs)
+
+
+def norm_through_norm(*args, **kwargs):
+    """The reference, using numpy.linalg.norm: the exercise forbids it."""
+    import numpy.linalg
+
+    numpy.linalg.norm  # noqa: B018
+    return linalg.norm(*args, **kwargs)
+
+
+def rank_through_matrix_rank(*args, **kwargs):
+    """The reference, using numpy.linalg.matrix_rank: the exercise forbids it."""
+    import numpy.linalg
+
+    numpy.linalg.matrix_rank  # noqa: B018
+    return linalg.rank(*args, **kwargs)
+
+
+def is_independent_through_is_independent(*args, **kwargs):
+    """The reference, using dlkit.linalg.is_independent: the exercise forbids it."""
+    import dlkit
+
+    dlkit.linalg.is_independent  # noqa: B018
+    return linalg.is_independent(*args, **kwargs)
+
+
+def det_through_det(*args, **kwargs):
+    """The reference, using numpy.linalg.det: the exercise forbids it."""
+    import numpy.linalg
+
+    numpy.linalg.det  # noqa: B018
+    return linalg.det(*args, **kwargs)
+
+
+def solve_through_solve(*args, **kwargs):
+    """The reference, using numpy.linalg.solve: the exercise forbids it."""
+    import numpy.linalg
+
+    numpy.linalg.solve  # noqa: B018
+    return linalg.solve(*args, **kwargs)
+
+
+def sym_eig_through_sym_eig(*args, **kwargs):
+    """The reference, using dlkit.linalg.sym_eig: the exercise forbids it."""
+    import dlkit
+
+    dlkit.linalg.sym_eig  # noqa: B018
+    return linalg.sym_eig(*args, **kwargs)
+
+
+def power_iteration_through_eig(*args, **kwargs):
+    """The reference, using numpy.linalg.eig: the exercise forbids it."""
+    import numpy.linalg
+
+    numpy.linalg.eig  # noqa: B018
+    return linalg.power_iteration(*args, **kwargs)
+
+
+def low_rank_approx_through_low_rank_approx(*args, **kwargs):
+    """The reference, using dlkit.linalg.low_rank_approx: the exercise forbids it."""
+    import dlkit
+
+    dlkit.linalg.low_rank_approx  # noqa: B018
+    return linalg.low_rank_approx(*args, **kwargs)
+
+
+def condition_number_through_cond(*args, **kwargs):
+    """The reference, using numpy.linalg.cond: the exercise forbids it."""
+    import numpy.linalg
+
+    numpy.linalg.cond  # noqa: B018
+    return linalg.condition_number(*args, **kwargs)
+
+
+def csr_matvec_through_sparse(*args, **kwargs):
+    """The reference, using scipy.sparse: the exercise forbids it."""
+    import scipy.sparse
+
+    scipy.sparse  # noqa: B018
+    return linalg.csr_matvec(*args, **kwargs)
+
+
+MUTANTS += [
+    ("matmul_loops_basic", matmul_loops_operator, "your answer uses `@`"),
+    ("matmul_hidden", matmul_einsum, "your answer calls np.einsum"),
+    ("det_hidden", det_numpy, "your answer calls np.linalg.det"),
+    ("matmul_loops_hidden", matmul_loops_through_dot, "your answer uses numpy.dot"),
+    ("matmul_hidden", matmul_through_dot, "your answer uses numpy.dot"),
+    ("norm_hidden", norm_through_norm, "your answer uses numpy.linalg.norm"),
+    ("rank_hidden", rank_through_matrix_rank, "your answer uses numpy.linalg.matrix_rank"),
+    (
+        "is_independent_hidden",
+        is_independent_through_is_independent,
+        "your answer uses dlkit.linalg.is_independent",
+    ),
+    ("det_hidden", det_through_det, "your answer uses numpy.linalg.det"),
+    ("solve_hidden", solve_through_solve, "your answer uses numpy.linalg.solve"),
+    ("sym_eig_hidden", sym_eig_through_sym_eig, "your answer uses dlkit.linalg.sym_eig"),
+    ("power_iteration_hidden", power_iteration_through_eig, "your answer uses numpy.linalg.eig"),
+    (
+        "low_rank_approx_hidden",
+        low_rank_approx_through_low_rank_approx,
+        "your answer uses dlkit.linalg.low_rank_approx",
+    ),
+    (
+        "condition_number_hidden",
+        condition_number_through_cond,
+        "your answer uses numpy.linalg.cond",
+    ),
+    ("csr_matvec_hidden", csr_matvec_through_sparse, "your answer uses scipy.sparse"),
+]
+
+
+def matmul_with_loops(A, B):
+    """Right values, but the prompt asks for broadcasting without Python loops."""
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    return sum(A[..., :, j, None] * B[..., None, j, :] for j in range(A.shape[-1]))
+
+
+MUTANTS += [
+    ("matmul_basic", matmul_with_loops, "your answer uses a Python loop (a generator expression)"),
 ]

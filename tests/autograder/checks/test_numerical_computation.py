@@ -174,6 +174,20 @@ def simpson_abs_width(f, a, b, n):
     return abs(numerics.simpson(f, a, b, n))
 
 
+def simpson_abs_step(f, a, b, n):
+    """h = abs(b - a) / n with the nodes from a to b."""
+    if n % 2:
+        raise ValueError("odd n")
+    h = abs(b - a) / n
+    y = f(np.linspace(a, b, n + 1))
+    return float(h / 3 * (y[0] + y[-1] + 4 * y[1:-1:2].sum() + 2 * y[2:-1:2].sum()))
+
+
+def simpson_sorted_limits(f, a, b, n):
+    """Integrates from min(a, b) to max(a, b): the sign of a reversed interval is lost."""
+    return numerics.simpson(f, min(a, b), max(a, b), n)
+
+
 def simpson_times_h(f, a, b, n):
     return 3 * numerics.simpson(f, a, b, n)
 
@@ -286,6 +300,8 @@ MUTANTS = [
     ("simpson_basic", numerics.trapezoid, "this is the trapezoid rule"),
     ("simpson_basic", simpson_swapped, "odd nodes"),
     ("simpson_hidden", simpson_abs_width, "keep the sign of h"),
+    ("simpson_hidden", simpson_abs_step, "your result has the wrong sign when a > b"),
+    ("simpson_hidden", simpson_sorted_limits, "your result has the wrong sign when a > b"),
     ("simpson_basic", simpson_times_h, "multiply by h / 3"),
     ("simpson_hidden", simpson_no_check, "odd n must raise ValueError"),
     ("convergence_order_basic", order_raw_slope, "the order is -slope"),
@@ -302,4 +318,125 @@ MUTANTS = [
     ("fft_hidden", fft_no_check, "power-of-two length"),
     ("fft_basic", fft_swapped_halves, "E + w O half comes first"),
     ("fft_basic", fft_inverse, "that is the inverse transform"),
+]
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def machine_epsilon_finfo(dtype):
+    """np.finfo, which the prompt forbids."""
+    return float(np.finfo(dtype).eps)
+
+
+def newton_sqrt_power(a, tol=1e-15):
+    """`** 0.5`, which the prompt forbids."""
+    if a < 0:
+        raise ValueError("negative")
+    return float(a) ** 0.5
+
+
+def machine_epsilon_through_finfo(*args, **kwargs):
+    """The reference, using numpy.finfo: the exercise forbids it."""
+    import numpy
+
+    numpy.finfo  # noqa: B018
+    return numerics.machine_epsilon(*args, **kwargs)
+
+
+def logsumexp_through_logsumexp(*args, **kwargs):
+    """The reference, using scipy.special.logsumexp: the exercise forbids it."""
+    import scipy.special
+
+    scipy.special.logsumexp  # noqa: B018
+    return logsumexp_ref(*args, **kwargs)
+
+
+def softmax_rows_through_softmax(*args, **kwargs):
+    """The reference, using scipy.special.softmax: the exercise forbids it."""
+    import scipy.special
+
+    scipy.special.softmax  # noqa: B018
+    return softmax_rows_ref(*args, **kwargs)
+
+
+def sigmoid_through_expit(*args, **kwargs):
+    """The reference, using scipy.special.expit: the exercise forbids it."""
+    import scipy.special
+
+    scipy.special.expit  # noqa: B018
+    return numerics.sigmoid(*args, **kwargs)
+
+
+def solve_sensitivity_through_solve_sensitivity(*args, **kwargs):
+    """The reference, using dlkit.numerics.solve_sensitivity: the exercise forbids it."""
+    import dlkit
+
+    dlkit.numerics.solve_sensitivity  # noqa: B018
+    return numerics.solve_sensitivity(*args, **kwargs)
+
+
+def simpson_through_integrate(*args, **kwargs):
+    """The reference, using scipy.integrate: the exercise forbids it."""
+    import scipy.integrate
+
+    scipy.integrate  # noqa: B018
+    return numerics.simpson(*args, **kwargs)
+
+
+def convergence_order_through_convergence_order(*args, **kwargs):
+    """The reference, using dlkit.numerics.convergence_order: the exercise forbids it."""
+    import dlkit
+
+    dlkit.numerics.convergence_order  # noqa: B018
+    return numerics.convergence_order(*args, **kwargs)
+
+
+def newton_sqrt_through_sqrt(*args, **kwargs):
+    """The reference, using numpy.sqrt: the exercise forbids it."""
+    import numpy
+
+    numpy.sqrt  # noqa: B018
+    return numerics.newton_sqrt(*args, **kwargs)
+
+
+def dft_matrix_through_fft(*args, **kwargs):
+    """The reference, using numpy.fft: the exercise forbids it."""
+    import numpy.fft
+
+    numpy.fft  # noqa: B018
+    return numerics.dft_matrix(*args, **kwargs)
+
+
+def fft_through_fft(*args, **kwargs):
+    """The reference, using numpy.fft: the exercise forbids it."""
+    import numpy.fft
+
+    numpy.fft  # noqa: B018
+    return numerics.fft(*args, **kwargs)
+
+
+MUTANTS += [
+    ("machine_epsilon_hidden", machine_epsilon_finfo, "your answer calls np.finfo"),
+    ("newton_sqrt_basic", newton_sqrt_power, "your answer uses `** 0.5`"),
+    ("machine_epsilon_hidden", machine_epsilon_through_finfo, "your answer uses numpy.finfo"),
+    ("logsumexp_hidden", logsumexp_through_logsumexp, "your answer uses scipy.special.logsumexp"),
+    ("softmax_rows_hidden", softmax_rows_through_softmax, "your answer uses scipy.special.softmax"),
+    ("sigmoid_hidden", sigmoid_through_expit, "your answer uses scipy.special.expit"),
+    (
+        "solve_sensitivity_hidden",
+        solve_sensitivity_through_solve_sensitivity,
+        "your answer uses dlkit.numerics.solve_sensitivity",
+    ),
+    ("simpson_hidden", simpson_through_integrate, "your answer uses scipy.integrate"),
+    (
+        "convergence_order_hidden",
+        convergence_order_through_convergence_order,
+        "your answer uses dlkit.numerics.convergence_order",
+    ),
+    ("newton_sqrt_hidden", newton_sqrt_through_sqrt, "your answer uses numpy.sqrt"),
+    ("dft_matrix_hidden", dft_matrix_through_fft, "your answer uses numpy.fft"),
+    ("fft_hidden", fft_through_fft, "your answer uses numpy.fft"),
 ]

@@ -193,6 +193,19 @@ def cosine_over_the_whole_run(t, lr_max, warmup, total, lr_min):
     return lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * min(t, total) / total))
 
 
+def warmup_integer_division(t, lr_max, warmup, total, lr_min):
+    if t < warmup:
+        return lr_max * ((t + 1) // warmup)
+    return optim.warmup_cosine(t, lr_max, warmup, total, lr_min)
+
+
+def cosine_integer_progress(t, lr_max, warmup, total, lr_min):
+    if t < warmup:
+        return lr_max * (t + 1) / warmup
+    p = min(1, (t - warmup) // (total - warmup))
+    return lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(np.pi * p))
+
+
 def cosine_to_zero(t, lr_max, warmup, total, lr_min):
     return optim.warmup_cosine(t, lr_max, warmup, total, 0.0)
 
@@ -288,7 +301,9 @@ MUTANTS = [
     ("adam_step_hidden", adam_eps_inside_the_root, "eps goes outside the square root"),
     ("adam_step_basic", adam_returns_corrected_moments, "not the bias-corrected m_hat"),
     ("adam_step_basic", adam_counts_t_from_zero, "use beta**t, not beta**(t + 1)"),
-    ("warmup_cosine_lr_basic", warmup_from_zero, "returned 0, expected 0.25; hint: the warm-up"),
+    ("warmup_cosine_lr_basic", warmup_from_zero, "returned 0.5, expected 0.75; hint: the warm-up"),
+    ("warmup_cosine_lr_basic", warmup_integer_division, "(t + 1) // W is 0 until t + 1 = W"),
+    ("warmup_cosine_lr_hidden", cosine_integer_progress, "(t - W) // (T - W) is 0 until T"),
     ("warmup_cosine_lr_basic", cosine_over_the_whole_run, "measure progress as (t - W) / (T - W)"),
     ("warmup_cosine_lr_hidden", cosine_to_zero, "decays to lr_min, not to 0"),
     ("warmup_cosine_lr_hidden", cosine_without_clamp, "after T the rate stays at lr_min"),
@@ -333,3 +348,149 @@ def test_functions_handed_to_learners_are_right():
         grad_check(f, grad, x)
     grad_check(chk.log_sum_exp, chk.log_sum_exp_grad, np.array([0.1, 2.0, -1.0]))
     assert chk.log_sum_exp(np.array([1000.0, 1000.0])) == pytest.approx(1000 + np.log(2))
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def convexity_gap_touching_torch(*args, **kwargs):
+    """The reference, using torch: the exercise forbids it."""
+    import torch
+
+    torch.tensor  # noqa: B018
+    return convexity_gap(*args, **kwargs)
+
+
+def gd_step_through_gradient_descent(*args, **kwargs):
+    """The reference, using dlkit.optim.gradient_descent: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.gradient_descent  # noqa: B018
+    return gd_step(*args, **kwargs)
+
+
+def gd_quadratic_through_gradient_descent(*args, **kwargs):
+    """The reference, using dlkit.optim.gradient_descent: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.gradient_descent  # noqa: B018
+    return gd_quadratic(*args, **kwargs)
+
+
+def momentum_step_through_SGD(*args, **kwargs):
+    """The reference, using dlkit.optim.SGD: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.SGD  # noqa: B018
+    return momentum_step(*args, **kwargs)
+
+
+def adam_step_through_Adam(*args, **kwargs):
+    """The reference, using dlkit.optim.Adam: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.Adam  # noqa: B018
+    return adam_step(*args, **kwargs)
+
+
+def warmup_cosine_lr_through_warmup_cosine(*args, **kwargs):
+    """The reference, using dlkit.optim.warmup_cosine: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.warmup_cosine  # noqa: B018
+    return optim.warmup_cosine(*args, **kwargs)
+
+
+def newton_step_through_newton_step(*args, **kwargs):
+    """The reference, using dlkit.optim.newton_step: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.newton_step  # noqa: B018
+    return optim.newton_step(*args, **kwargs)
+
+
+def lbfgs_direction_through_lbfgs_direction(*args, **kwargs):
+    """The reference, using dlkit.optim.lbfgs_direction: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.lbfgs_direction  # noqa: B018
+    return optim.lbfgs_direction(*args, **kwargs)
+
+
+def lagrange_xy_through_optimize(*args, **kwargs):
+    """The reference, using scipy.optimize: the exercise forbids it."""
+    import scipy.optimize
+
+    scipy.optimize  # noqa: B018
+    return lagrange_xy(*args, **kwargs)
+
+
+def solve_kkt_through_solve_equality_qp(*args, **kwargs):
+    """The reference, using dlkit.optim.solve_equality_qp: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.solve_equality_qp  # noqa: B018
+    return optim.solve_equality_qp(*args, **kwargs)
+
+
+def project_l2_ball_through_project_ball(*args, **kwargs):
+    """The reference, using dlkit.optim.project_ball: the exercise forbids it."""
+    import dlkit
+
+    dlkit.optim.project_ball  # noqa: B018
+    return optim.project_ball(*args, **kwargs)
+
+
+MUTANTS += [
+    ("convexity_gap_hidden", convexity_gap_touching_torch, "your answer uses torch.tensor"),
+    (
+        "gd_step_hidden",
+        gd_step_through_gradient_descent,
+        "your answer uses dlkit.optim.gradient_descent",
+    ),
+    (
+        "gd_quadratic_hidden",
+        gd_quadratic_through_gradient_descent,
+        "your answer uses dlkit.optim.gradient_descent",
+    ),
+    ("momentum_step_hidden", momentum_step_through_SGD, "your answer uses dlkit.optim.SGD"),
+    ("adam_step_hidden", adam_step_through_Adam, "your answer uses dlkit.optim.Adam"),
+    (
+        "warmup_cosine_lr_hidden",
+        warmup_cosine_lr_through_warmup_cosine,
+        "your answer uses dlkit.optim.warmup_cosine",
+    ),
+    (
+        "newton_step_hidden",
+        newton_step_through_newton_step,
+        "your answer uses dlkit.optim.newton_step",
+    ),
+    (
+        "lbfgs_direction_hidden",
+        lbfgs_direction_through_lbfgs_direction,
+        "your answer uses dlkit.optim.lbfgs_direction",
+    ),
+    ("lagrange_xy_hidden", lagrange_xy_through_optimize, "your answer uses scipy.optimize"),
+    (
+        "solve_kkt_hidden",
+        solve_kkt_through_solve_equality_qp,
+        "your answer uses dlkit.optim.solve_equality_qp",
+    ),
+    (
+        "project_l2_ball_hidden",
+        project_l2_ball_through_project_ball,
+        "your answer uses dlkit.optim.project_ball",
+    ),
+]
+
+
+def newton_step_through_the_inverse(x, grad, hess):
+    """Right values, through the inverse the prompt warns against."""
+    return np.asarray(x, dtype=float) - np.linalg.inv(hess) @ grad
+
+
+MUTANTS += [
+    ("newton_step_basic", newton_step_through_the_inverse, "your answer calls np.linalg.inv"),
+]

@@ -273,3 +273,169 @@ MUTANTS = [
     ("jensen_gap_basic", jensen_sign_flipped, "sign is flipped"),
     ("jensen_gap_hidden", jensen_unweighted, "weight by the probabilities"),
 ]
+
+
+# ---------------------------------------------------------------------------
+# Shortcuts the prompts forbid: right answers, rejected by the name they use
+# ---------------------------------------------------------------------------
+
+
+def variances_methods(x):
+    """x.var(), which the prompt forbids (as np.var)."""
+    x = np.asarray(x, dtype=float)
+    return float(x.var()), float(x.var(ddof=1))
+
+
+def covariance_numpy(X):
+    """np.cov, which the prompt forbids."""
+    return np.atleast_2d(np.cov(np.asarray(X, dtype=float), rowvar=False))
+
+
+def discrete_mean_var_through_expectation(*args, **kwargs):
+    """The reference, using dlkit.prob.expectation: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.expectation  # noqa: B018
+    return discrete_mean_var_ref(*args, **kwargs)
+
+
+def variances_through_var(*args, **kwargs):
+    """The reference, using numpy.var: the exercise forbids it."""
+    import numpy
+
+    numpy.var  # noqa: B018
+    return variances_ref(*args, **kwargs)
+
+
+def categorical_inverse_cdf_through_inverse_cdf_categorical(*args, **kwargs):
+    """The reference, using dlkit.prob.inverse_cdf_categorical: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.inverse_cdf_categorical  # noqa: B018
+    return prob.inverse_cdf_categorical(*args, **kwargs)
+
+
+def marginals_and_conditional_through_marginals(*args, **kwargs):
+    """The reference, using dlkit.prob.marginals: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.marginals  # noqa: B018
+    return marginals_and_conditional_ref(*args, **kwargs)
+
+
+def diagnostic_posterior_through_diagnostic_posterior(*args, **kwargs):
+    """The reference, using dlkit.prob.diagnostic_posterior: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.diagnostic_posterior  # noqa: B018
+    return prob.diagnostic_posterior(*args, **kwargs)
+
+
+def covariance_matrix_through_cov(*args, **kwargs):
+    """The reference, using numpy.cov: the exercise forbids it."""
+    import numpy
+
+    numpy.cov  # noqa: B018
+    return prob.covariance_matrix(*args, **kwargs)
+
+
+def correlation_matrix_through_corrcoef(*args, **kwargs):
+    """The reference, using numpy.corrcoef: the exercise forbids it."""
+    import numpy
+
+    numpy.corrcoef  # noqa: B018
+    return prob.correlation_matrix(*args, **kwargs)
+
+
+def sample_gaussian_mixture_through_GaussianMixture(*args, **kwargs):
+    """The reference, using dlkit.prob.GaussianMixture: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.GaussianMixture  # noqa: B018
+    return sample_gaussian_mixture_ref(*args, **kwargs)
+
+
+def clt_standardized_means_through_standardized_means(*args, **kwargs):
+    """The reference, using dlkit.prob.standardized_means: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.standardized_means  # noqa: B018
+    return clt_standardized_means_ref(*args, **kwargs)
+
+
+def gaussian_mle_through_gaussian_mle(*args, **kwargs):
+    """The reference, using dlkit.prob.gaussian_mle: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.gaussian_mle  # noqa: B018
+    return prob.gaussian_mle(*args, **kwargs)
+
+
+def jensen_gap_through_jensen_gap(*args, **kwargs):
+    """The reference, using dlkit.prob.jensen_gap: the exercise forbids it."""
+    import dlkit
+
+    dlkit.prob.jensen_gap  # noqa: B018
+    return prob.jensen_gap(*args, **kwargs)
+
+
+MUTANTS += [
+    ("variances_basic", variances_methods, "your answer calls x.var"),
+    ("covariance_matrix_hidden", covariance_numpy, "your answer calls np.cov"),
+    (
+        "discrete_mean_var_hidden",
+        discrete_mean_var_through_expectation,
+        "your answer uses dlkit.prob.expectation",
+    ),
+    ("variances_hidden", variances_through_var, "your answer uses numpy.var"),
+    (
+        "categorical_inverse_cdf_hidden",
+        categorical_inverse_cdf_through_inverse_cdf_categorical,
+        "your answer uses dlkit.prob.inverse_cdf_categorical",
+    ),
+    (
+        "marginals_and_conditional_hidden",
+        marginals_and_conditional_through_marginals,
+        "your answer uses dlkit.prob.marginals",
+    ),
+    (
+        "diagnostic_posterior_hidden",
+        diagnostic_posterior_through_diagnostic_posterior,
+        "your answer uses dlkit.prob.diagnostic_posterior",
+    ),
+    ("covariance_matrix_hidden", covariance_matrix_through_cov, "your answer uses numpy.cov"),
+    (
+        "correlation_matrix_hidden",
+        correlation_matrix_through_corrcoef,
+        "your answer uses numpy.corrcoef",
+    ),
+    (
+        "sample_gaussian_mixture_hidden",
+        sample_gaussian_mixture_through_GaussianMixture,
+        "your answer uses dlkit.prob.GaussianMixture",
+    ),
+    (
+        "clt_standardized_means_hidden",
+        clt_standardized_means_through_standardized_means,
+        "your answer uses dlkit.prob.standardized_means",
+    ),
+    (
+        "gaussian_mle_hidden",
+        gaussian_mle_through_gaussian_mle,
+        "your answer uses dlkit.prob.gaussian_mle",
+    ),
+    ("jensen_gap_hidden", jensen_gap_through_jensen_gap, "your answer uses dlkit.prob.jensen_gap"),
+]
+
+
+def covariance_with_loops(X):
+    """Right values, but the prompt says: no loops."""
+    X = np.asarray(X, dtype=float)
+    Xc = X - X.mean(axis=0)
+    d = X.shape[1]
+    return np.array([[Xc[:, i] @ Xc[:, j] for j in range(d)] for i in range(d)]) / (len(X) - 1)
+
+
+MUTANTS += [
+    ("covariance_matrix_hidden", covariance_with_loops, "your answer uses a Python loop"),
+]

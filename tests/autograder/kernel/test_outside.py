@@ -5,20 +5,21 @@ build the requests, and ``inside.serve`` answers them in this process from a pla
 dict of "learner" names, its reply crossing as plaindata text both ways, so the
 learner's functions only ever see decoded copies and the grader only decoded data.
 ``ForgedKernel`` sends replies that tampered kernel-side code could send instead.
-``ScriptedClient`` stands in for jupyter_client's client, to drive the real
-``KernelCalls`` message loop.
+``ShellServer`` is a kernel's shell socket and nothing else (a real zmq ROUTER, in a
+thread), to drive the real ``KernelCalls`` over zmq: its raw frames, caps and checks.
 """
 
 import contextlib
 import json
-import time
+import threading
 import types
 import warnings
-from queue import Empty
 from unittest import mock
 
 import numpy as np
 import pytest
+import zmq
+from jupyter_client.session import Session
 
 from autograder.checks import harness
 from autograder.kernel import inside, outside, plaindata
@@ -28,6 +29,7 @@ from autograder.kernel.outside import (
     KernelFunction,
     KernelNamespace,
     KernelTimeout,
+    ResultTooLarge,
     run_test_cell,
 )
 
@@ -48,19 +50,10 @@ CENTRE_CELL = (
 
 @contextlib.contextmanager
 def kernel_hooks(user_ns: dict):
-    """``inside``'s IPython hooks replaced: the shell's names are ``user_ns``; the reply
-    texts that ``serve`` displays are collected in the list this yields."""
-    published = []
+    """``inside``'s IPython hook replaced: the shell's names are ``user_ns``."""
     shell = types.SimpleNamespace(user_ns=user_ns)
-
-    def display(data):
-        published.append(data[inside.MIMETYPE])
-
-    with (
-        mock.patch.object(inside, "get_ipython", lambda: shell),
-        mock.patch.object(inside, "publish_display_data", display),
-    ):
-        yield published
+    with mock.patch.object(inside, "get_ipython", lambda: shell):
+        yield
 
 
 class FakeKernel:
@@ -69,16 +62,16 @@ class FakeKernel:
     describe = KernelCalls.describe
     call = KernelCalls.call
 
-    def __init__(self, **user_ns):
+    def __init__(self, limit=plaindata.MAX_TEXT, **user_ns):
         self.user_ns = user_ns
+        self.limit = limit
         self.requests = []  # the names asked for, in order
 
     def _request(self, name: str, request: str | None) -> dict:
         self.requests.append(name)
-        with kernel_hooks(self.user_ns) as published:
-            inside.serve(name, request)
-        (text,) = published
-        return plaindata.decode(text)
+        with kernel_hooks(self.user_ns):
+            reply = inside.serve(name, request, self.limit)
+        return outside._decode_reply(reply.text, self.limit)
 
 
 class ForgedKernel:
@@ -104,48 +97,97 @@ class BrokenKernel(ForgedKernel):
         raise self.error
 
 
-class ScriptedClient:
-    """jupyter_client's client, answering each ``execute`` with the iopub messages a
-    kernel sends: a stray reply to another request, busy, one display per text of
-    ``published``, idle; with ``answers=False`` nothing ever comes."""
-
-    def __init__(self, *published: str, answers: bool = True):
-        self.published, self.answers = published, answers
-        self.sent, self.queue = [], []
-
-    def load_connection_info(self, info):
-        pass
-
-    def start_channels(self, **channels):
-        pass
-
-    def execute(self, code, **options):
-        self.sent.append(code)
-        msg_id = f"request-{len(self.sent)}"
-        if self.answers:
-            self.queue += [
-                _display("request-0", plaindata.encode({"missing": True})),
-                _status(msg_id, "busy"),
-                *(_display(msg_id, text) for text in self.published),
-                _status(msg_id, "idle"),
-            ]
-        return msg_id
-
-    def get_iopub_msg(self, timeout):
-        if not self.queue:
-            time.sleep(0.001)
-            raise Empty
-        return self.queue.pop(0)
+def reply_content(text: str) -> dict:
+    """An execute reply's content holding ``text`` as the user expression's value."""
+    value = {"status": "ok", "data": {inside.MIMETYPE: text, "text/plain": "<r>"}, "metadata": {}}
+    return {"status": "ok", "execution_count": 0, "user_expressions": {"reply": value}}
 
 
-def _display(msg_id, text):
-    content = {"data": {inside.MIMETYPE: text}}
-    return {"parent_header": {"msg_id": msg_id}, "msg_type": "display_data", "content": content}
+class ShellServer:
+    """A kernel's shell socket (a zmq ROUTER on a Unix socket, answered in a thread).
+
+    Each request is answered by ``answer(server, idents, request)``, which sends what it
+    likes through ``server.send`` or ``server.send_raw`` (or nothing: a silent kernel).
+    ``connection_info`` is what a KernelCalls connects with.
+    """
+
+    def __init__(self, folder, answer):
+        self.session = Session(key=b"secret", signature_scheme="hmac-sha256")
+        self.context = zmq.Context()
+        self.socket = self.context.socket(zmq.ROUTER)
+        self.socket.linger = 0
+        self.socket.bind(f"ipc://{folder}/k-1")
+        self.connection_info = {
+            "transport": "ipc",
+            "ip": f"{folder}/k",
+            "shell_port": 1,
+            "iopub_port": 2,
+            "stdin_port": 3,
+            "control_port": 4,
+            "hb_port": 5,
+            "key": "secret",
+            "signature_scheme": "hmac-sha256",
+        }
+        self.answer, self.requests, self.running = answer, [], True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            if not self.socket.poll(20):
+                continue
+            idents, frames = self.session.feed_identities(self.socket.recv_multipart())
+            request = self.session.deserialize(frames)
+            self.requests.append(request)
+            self.answer(self, idents, request)
+
+    def send(self, idents, request, content, msg_type="execute_reply"):
+        self.session.send(self.socket, msg_type, content, parent=request, ident=idents)
+
+    def send_raw(self, idents, frames):
+        self.socket.send_multipart([*idents, *frames])
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.socket.close()
+        self.context.term()
 
 
-def _status(msg_id, state):
-    content = {"execution_state": state}
-    return {"parent_header": {"msg_id": msg_id}, "msg_type": "status", "content": content}
+@pytest.fixture
+def shell(tmp_path):
+    """``shell(answer, alive=True, timeout=5, limit=...)``: a KernelCalls connected to a
+    ShellServer answering with ``answer``; both are closed at the end."""
+    opened = []
+
+    def connect(answer, alive=True, timeout=5.0, limit=None):
+        server = ShellServer(tmp_path, answer)
+        calls = KernelCalls(server.connection_info, lambda: alive, timeout, limit=limit)
+        opened.append((server, calls))
+        return server, calls
+
+    yield connect
+    for server, calls in opened:
+        calls.close()
+        server.close()
+
+
+def serving(**user_ns):
+    """An answer that evaluates the request's user expression with the real ``inside``, on
+    ``user_ns``, as an IPython kernel would, and replies with its representation."""
+
+    def answer(server, idents, request):
+        (expression,) = request["content"]["user_expressions"].values()
+        with kernel_hooks(user_ns):
+            reply = eval(expression, {})
+        server.send(idents, request, reply_content(reply._repr_mimebundle_()[inside.MIMETYPE]))
+
+    return answer
+
+
+def replying(text: str):
+    """An answer with the same plain-data ``text`` to every request."""
+    return lambda server, idents, request: server.send(idents, request, reply_content(text))
 
 
 def raised_by(function: KernelFunction) -> BaseException:
@@ -153,11 +195,6 @@ def raised_by(function: KernelFunction) -> BaseException:
     with pytest.raises(BaseException) as raised:
         function()
     return raised.value
-
-
-def scripted_calls(monkeypatch, client, alive=True, timeout=5.0) -> KernelCalls:
-    monkeypatch.setattr(outside, "BlockingKernelClient", lambda: client)
-    return KernelCalls({}, is_alive=lambda: alive, timeout=timeout)
 
 
 # --------------------------------------------------------------------------- the learner's code
@@ -429,7 +466,10 @@ def test_a_cell_sees_only_builtins_and_its_own_imports_of_the_graders_globals():
     kernel = FakeKernel(np="the kernel's np")
     source = "print(sorted(globals()), __name__)\nimport numpy as np\nprint(np.__name__)"
     printed, error = run_test_cell(source, kernel, "cell")
-    assert (printed, error) == ("['__builtins__', '__name__'] __test_cell__\nnumpy\n", None)
+    assert (printed, error) == (
+        "['__builtins__', '__name__', '__notebook_cells__'] __test_cell__\nnumpy\n",
+        None,
+    )
     _, error = run_test_cell("KernelNamespace, plaindata", kernel, "cell")
     assert type(error) is NameError and "KernelNamespace" in str(error)
     assert kernel.requests == ["KernelNamespace"]  # asked of the kernel, not found here
@@ -445,51 +485,305 @@ def test_comprehensions_and_functions_in_a_cell_see_its_names_and_the_kernels():
     assert run_test_cell(source, kernel, "cell") == ("[0, 2, 4] 6 [1, 2]\n", None)
 
 
-# --------------------------------------------------------------------------- KernelCalls' messages
+# --------------------------------------------------------------------------- KernelCalls over zmq
 
 
-def test_kernel_calls_read_their_own_reply_and_send_a_line_that_runs_serve(monkeypatch):
-    reply = {"result": 4, "args": [2], "kwargs": {}}
-    client = ScriptedClient(plaindata.encode(reply))
-    calls = scripted_calls(monkeypatch, client)
-    assert calls.call("double", (2,), {}) == reply  # the stray {"missing": True} is skipped
-    with kernel_hooks({"double": double}) as published:
-        exec(client.sent[0], {})
-    assert [plaindata.decode(text) for text in published] == [reply]
+def test_a_request_is_a_user_expression_that_runs_serve_and_its_reply_is_read(shell):
+    server, calls = shell(serving(double=double))
+    assert calls.call("double", (2,), {}) == {"result": 4, "args": [2], "kwargs": {}}
+    assert calls.describe("double") == {"callable": True}
+    assert calls.describe("absent") == {"missing": True}
+    request = server.requests[0]["content"]
+    assert request["code"] == "" and request["silent"] and not request["store_history"]
+    assert list(request["user_expressions"]) == ["reply"]
+
+
+def test_replies_to_other_requests_are_skipped_unread(shell):
+    def answer(server, idents, request):
+        stale = {"header": {"msg_id": "an-earlier-request"}}
+        server.send(idents, stale, reply_content(plaindata.encode({"missing": True})))
+        server.send(idents, request, reply_content(plaindata.encode({"callable": True})))
+
+    _, calls = shell(answer)
+    assert calls.describe("f") == {"callable": True}
+
+
+def _npy(header: str, data: bytes = b"") -> str:
+    """A base64 .npy text with a header of our own making."""
+    import base64
+
+    header = header + " " * (117 - len(header)) + "\n"
+    raw = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + data
+    return base64.b64encode(raw).decode()
+
+
+def _result(tree) -> str:
+    """A call's reply with ``tree`` (raw plain-data JSON) as its result."""
+    args = [["args", {"list": []}], ["kwargs", {"dict": []}]]
+    return json.dumps({"dict": [["result", tree], *args]})
+
+
+DEEP = '{"dict": [["value", ' + '{"list": [' * 150 + "]}" * 150 + "]]}"
+ZERO_SIZE = {"ndarray": _npy("{'descr': '|S0', 'fortran_order': False, 'shape': (400000000,), }")}
+SHORT = {"ndarray": _npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1000000,), }")}
+OBJECTS = {"ndarray": _npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", b"x" * 8)}
 
 
 @pytest.mark.parametrize(
-    ("published", "message"),
+    ("text", "message"),
     [
-        ((plaindata.encode([1, 2]),), "the kernel's reply was not a dictionary"),
-        ((), "the kernel sent no reply"),
-        (("not json",), f"{UNREADABLE} (Expecting value: line 1 column 1 (char 0))"),
-        ((json.dumps({"pickle": "gASV"}),), f"{UNREADABLE} (unknown plain-data tag 'pickle')"),
-        ((json.dumps({"ndarray": ""}),), f"{UNREADABLE} (No data left in file)"),
-        ((json.dumps({"generator": 5}),), f"{UNREADABLE} ('int' object has no attribute 'get')"),
+        (plaindata.encode([1, 2]), "the kernel's reply was not a dictionary"),
+        ("not json", f"{UNREADABLE} (Expecting value: line 1 column 1 (char 0))"),
+        (json.dumps({"pickle": "gASV"}), f"{UNREADABLE} (unknown plain-data tag 'pickle')"),
         (
-            ("[" * 100_000 + "]" * 100_000,),
+            json.dumps({"ndarray": ""}),
+            f"{UNREADABLE} (EOF: reading magic string, expected 8 bytes got 0)",
+        ),
+        (json.dumps({"generator": 5}), f"{UNREADABLE} ('int' object has no attribute 'get')"),
+        (DEEP, f"{UNREADABLE} (nested more than 100 containers deep)"),
+        (
+            "[" * 100_000 + "]" * 100_000,
             f"{UNREADABLE} (maximum recursion depth exceeded while decoding a JSON array "
             "from a unicode string)",
         ),
+        (
+            json.dumps({"list": [0] * 1_000_001}),
+            f"{UNREADABLE} (more than 1000000 separators: too many values outside arrays)",
+        ),
+        (_result(ZERO_SIZE), f"{UNREADABLE} (an array of dtype |S0 (not a plain dtype))"),
+        (_result(OBJECTS), f"{UNREADABLE} (an array of dtype object (not a plain dtype))"),
+        (
+            _result(SHORT),
+            f"{UNREADABLE} (an array whose header claims 1000000 elements of 8 bytes but "
+            "carries 0 bytes)",
+        ),
+    ],
+    ids=[
+        "not-a-dict",
+        "not-json",
+        "unknown-tag",
+        "empty-array",
+        "bad-generator",
+        "nested-150-deep",
+        "nested-100000-deep",
+        "a-million-values",
+        "npy-zero-size-dtype",
+        "npy-objects",
+        "npy-header-lies",
     ],
 )
-def test_a_reply_that_is_no_plain_data_dict_is_refused_with_the_hint(
-    monkeypatch, published, message
-):
-    calls = scripted_calls(monkeypatch, ScriptedClient(*published))
+def test_a_reply_that_is_no_plain_data_dict_is_refused_with_the_hint(shell, text, message):
+    _, calls = shell(replying(text))
     with pytest.raises(RuntimeError) as raised:
         calls.describe("x")
     assert str(raised.value) == message + HINT
 
 
-def test_a_silent_kernel_times_out_and_a_stopped_one_has_died(monkeypatch):
-    calls = scripted_calls(monkeypatch, ScriptedClient(answers=False), timeout=0.05)
+def _sends(content):
+    return lambda server, idents, request: server.send(idents, request, content)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_sends({"status": "ok", "user_expressions": {}}), "the kernel sent no reply"),
+        (
+            _sends(
+                {
+                    "status": "ok",
+                    "user_expressions": {
+                        "reply": {
+                            "status": "error",
+                            "ename": "NameError",
+                            "evalue": "name '__import__' is not defined",
+                        }
+                    },
+                }
+            ),
+            "the kernel could not answer (NameError: name '__import__' is not defined)",
+        ),
+        (
+            lambda server, idents, request: server.send_raw(idents, [b"<IDS|MSG>", b"x"]),
+            "the kernel sent a message of an unexpected shape",
+        ),
+        (
+            lambda server, idents, request: server.send_raw(idents, [b"no delimiter"]),
+            "the kernel sent a message that is not a jupyter message",
+        ),
+        (
+            lambda server, idents, request: server.session.send(
+                server.socket,
+                "execute_reply",
+                reply_content("{}"),
+                parent=request,
+                ident=idents,
+                buffers=[b"x" * 1000],
+            ),
+            "the kernel sent a message of an unexpected shape",
+        ),
+        (
+            lambda server, idents, request: server.send_raw(
+                idents, [b"<IDS|MSG>", b"forged", b"{}", b"{}", b"{}", b"{}"]
+            ),
+            "the kernel's message could not be read (Invalid Signature: b'forged')",
+        ),
+    ],
+    ids=[
+        "no-expression",
+        "expression-failed",
+        "too-few-parts",
+        "no-delimiter",
+        "buffers",
+        "unsigned",
+    ],
+)
+def test_a_message_that_is_no_execute_reply_is_refused_with_the_hint(shell, answer, message):
+    _, calls = shell(answer)
+    with pytest.raises(RuntimeError) as raised:
+        calls.describe("x")
+    assert str(raised.value) == message + HINT
+
+
+def test_a_frame_over_the_cap_never_reaches_the_grader_which_connects_afresh(shell):
+    """zmq drops the connection on a frame over the cap (before it is in memory), so the
+    grader fails the request at once, reconnects, and the next request is answered."""
+    big = "x" * (2 * 2**20)
+
+    def answer(server, idents, request):
+        if len(server.requests) == 1:
+            server.send(idents, request, reply_content(big))
+        else:
+            serving(double=double)(server, idents, request)
+
+    _, calls = shell(answer, limit=2**20)
+    with pytest.raises(RuntimeError) as raised:
+        calls.call("double", (1,), {})
+    assert str(raised.value) == "the kernel sent a message over the 1 MB limit of a reply" + HINT
+    assert calls.call("double", (3,), {})["result"] == 6
+
+
+def test_a_reply_over_the_limit_within_the_frame_cap_is_refused(shell):
+    _, calls = shell(replying("x" * (2**20 + 1000)), limit=2**20)
+    with pytest.raises(RuntimeError) as raised:
+        calls.describe("x")
+    assert (
+        str(raised.value) == f"{UNREADABLE} (1049576 characters, over the limit of 1048576)" + HINT
+    )
+
+
+def test_a_message_over_the_limit_in_several_frames_is_refused_before_it_is_copied(shell):
+    def answer(server, idents, request):
+        content = reply_content("x" * 600_000)
+        buffers = [b"y" * 600_000]
+        server.session.send(
+            server.socket, "execute_reply", content, parent=request, ident=idents, buffers=buffers
+        )
+
+    _, calls = shell(answer, limit=2**20)
+    with pytest.raises(RuntimeError) as raised:
+        calls.describe("x")
+    assert str(raised.value) == "the kernel's reply was 1.1 MB, over the 1 MB limit" + HINT
+
+
+def test_a_silent_kernel_times_out_and_a_stopped_one_has_died(shell):
+    def silent(server, idents, request):
+        pass
+
+    _, calls = shell(silent, timeout=0.05)
     with pytest.raises(KernelTimeout, match=r"^no answer from the kernel within 0\.05 s$"):
         calls.describe("x")
-    calls = scripted_calls(monkeypatch, ScriptedClient(answers=False), alive=False)
+    _, calls = shell(silent, alive=False)
     with pytest.raises(KernelDied, match="^the kernel stopped$"):
         calls.describe("x")
+
+
+def test_responds_says_whether_a_kernel_info_request_is_answered(shell):
+    def info(server, idents, request):
+        server.send(idents, request, {"status": "ok"}, msg_type="kernel_info_reply")
+
+    _, calls = shell(info)
+    assert calls.responds(within=2)
+    _, calls = shell(lambda server, idents, request: None)
+    assert not calls.responds(within=0.1)
+
+
+# --------------------------------------------------------------------------- results too large
+
+
+def big_result(n):
+    return np.zeros(n)
+
+
+def nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def many_values(n):
+    return list(range(n))
+
+
+@pytest.mark.parametrize(
+    ("function", "args", "message"),
+    [
+        (
+            big_result,
+            (1_000_000,),
+            "the result was 10 MB (a float64 array of shape (1000000,)); results are limited "
+            "to 1 MB: return the array the exercise asks for",
+        ),
+        (
+            nested,
+            (150,),
+            "the result nests lists, tuples or dicts 101 deep; results are limited to 100 "
+            "levels: return the array the exercise asks for",
+        ),
+        (
+            many_values,
+            (2_000_000,),
+            "the result holds about 2,000,011 values outside numpy arrays (in lists, tuples "
+            "or dicts); results are limited to 1,000,000: return a numpy array instead",
+        ),
+    ],
+    ids=["bytes", "depth", "values"],
+)
+def test_a_result_too_large_to_send_is_refused_in_the_kernel_naming_the_limit(
+    function, args, message
+):
+    kernel = FakeKernel(limit=2**20, f=function)
+    error = raised_by(lambda: KernelFunction(kernel, "f")(*args))
+    assert type(error) is ResultTooLarge and str(error) == message
+
+
+def test_the_kernel_never_encodes_a_result_it_can_size_as_too_large():
+    """A 1 TB broadcast array costs nothing to hold and would take hours to encode."""
+    huge = np.broadcast_to(np.zeros(1), (2**37,))
+    with pytest.raises(plaindata.TooLarge) as refused:
+        plaindata.encode({"result": huge}, limit=2**20)
+    assert refused.value.what == "bytes" and refused.value.size > 2**40
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"what": "bytes", "size": "lots", "limit": 1},
+        "oversize",
+        {"what": "x", "size": 1, "limit": 1},
+    ],
+)
+def test_a_forged_refusal_is_checked_before_it_is_worded(shell, details):
+    _, calls = shell(replying(plaindata.encode({"refused": details})))
+    with pytest.raises(RuntimeError) as raised:
+        calls.describe("x")
+    assert str(raised.value) == f"{UNREADABLE} (a malformed refusal)" + HINT
+
+
+def test_the_notebook_cells_reach_the_test_cell_under_the_harness_name():
+    assert outside.NOTEBOOK_CELLS == harness.NOTEBOOK_CELLS
+    source = f"print(len({outside.NOTEBOOK_CELLS}), {outside.NOTEBOOK_CELLS}[-1])"
+    assert run_test_cell(source, FakeKernel(), "cell", ("a = 1", "b = 2")) == ("2 b = 2\n", None)
 
 
 def test_arrays_inside_a_tuple_are_copied_back_and_read_only_arrays_left_alone():

@@ -8,6 +8,8 @@ the grader uses, so that the uid sweep at the end touches nothing else.
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -22,10 +24,12 @@ from autograder.sandbox import (
     SandboxConfig,
     SandboxedKernelManager,
     acquire_slot,
+    command,
     describe,
     detect_level,
     working_mode,
 )
+from autograder.sandbox.workspace import Workspace
 from tests import ROOT
 
 IS_ROOT = os.geteuid() == 0
@@ -123,6 +127,65 @@ def test_solutions_are_invisible(kernel, places):
     assert run(kernel, f"import os; print(os.path.exists({str(ROOT / 'gradebook.db')!r}))") == (
         "False"
     )
+
+
+def test_the_kernel_sees_dlkit_and_its_half_of_the_boundary_never_the_grading_code(kernel):
+    """The checks (hidden inputs, oracles) and the grader's half cannot be imported or read."""
+    imports = "import dlkit, autograder.kernel.inside, autograder.kernel.plaindata; print('ok')"
+    assert run(kernel, imports) == "ok"
+    assert run(kernel, "import autograder.checks") == "!ModuleNotFoundError"
+    assert run(kernel, "import autograder.kernel.outside") == "!ModuleNotFoundError"
+    for path in ("checks/harness.py", "checks/getting_started.py", "kernel/outside.py", "cli.py"):
+        assert run(kernel, f"open({str(ROOT / 'autograder' / path)!r})") == "!FileNotFoundError"
+    listing = "import os, autograder as a; print(sorted(os.listdir(os.path.dirname(a.__file__))))"
+    assert run(kernel, listing) == "['__init__.py', 'kernel']"
+
+
+def test_a_module_of_an_installed_package_is_bound_alone_behind_an_empty_folder(
+    tmp_path, monkeypatch
+):
+    """A non-editable install lies in the venv, which the sandbox binds whole: the package's
+    folder is hidden behind an empty read-only tmpfs, and only the module and its packages'
+    ``__init__.py`` are bound into it."""
+    needs("sandbox")
+    site = tmp_path / "site"
+    for name in ("pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/allowed.py", "pkg/secret.py"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("VALUE = 1\n")
+    folder = site / "pkg"
+    code = (
+        f"import os, sys; sys.path.insert(0, {str(site)!r})\n"
+        "import pkg.sub.allowed\n"
+        "try:\n    import pkg.secret\nexcept ImportError:\n    print('hidden')\n"
+        f"print(sorted(os.listdir({str(folder)!r})), os.access({str(folder)!r}, os.W_OK))"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    config = SandboxConfig(slot=SLOT + 4, scratch_dir="", packages=["pkg.sub.allowed"])
+    binds, hidden = command.code_binds(config.packages, [*command.python_roots(), site])
+    for name in [m for m in sys.modules if m == "pkg" or m.startswith("pkg.")]:
+        monkeypatch.delitem(sys.modules, name)
+    assert hidden == [folder]
+    assert sorted(binds) == [
+        folder / "__init__.py",
+        folder / "sub/__init__.py",
+        folder / "sub/allowed.py",
+    ]
+    original = command.python_roots
+    monkeypatch.setattr(command, "python_roots", lambda exe=None: [*original(exe), site])
+    mode = working_mode("sandbox")
+    ws = Workspace.create(config, config.uid if mode.drop_uid else None)
+    try:
+        done = subprocess.run(
+            command.wrap_command([sys.executable, "-c", code], config, ws, mode),
+            env=command.kernel_env(config, ws, "sandbox"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        ws.remove()
+    assert done.stdout.split("\n")[:2] == ["hidden", "['__init__.py', 'sub'] False"], done.stderr
 
 
 def test_writes_only_in_scratch(kernel, places):
