@@ -1,7 +1,9 @@
-"""The ``autograder`` command: release, check, grade, verify."""
+"""The ``autograder`` command: release, check, progress, grade, export, verify."""
 
 import argparse
 import json
+import os
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -15,8 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     # nbgrader 0.9 trips over a SQLAlchemy 2 autoflush notice; it changes nothing.
     warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session")
     args = _parser().parse_args(argv)
-    course = Course(Path(args.course).resolve() if args.course else default_root())
     try:
+        course = Course(Path(args.course).resolve() if args.course else default_root())
         return args.run(course, args)
     except GradingError as error:
         print(f"autograder {args.command}: {error}", file=sys.stderr)
@@ -47,30 +49,90 @@ def _grade(course: Course, args) -> int:
     out = Path(args.out)
     limits = _limits(args)
     _report_safety(course, limits)
+    if args.scheduler:
+        jobs = 1
+        print(f"grading on the Dask cluster at {args.scheduler}", file=sys.stderr)
+    else:
+        jobs = args.jobs or default_jobs(_sandbox_config(course, limits).memory_bytes)
+        print(f"grading with {jobs} worker{'s' * (jobs > 1)}", file=sys.stderr)
     results = grade_batch(
         course,
         Path(args.submissions),
         out,
         assignment=args.assignment,
-        jobs=args.jobs,
+        jobs=jobs,
         db_url=args.db,
         timeout=args.timeout,
         limits=limits,
+        scheduler=args.scheduler,
+        regrade=args.regrade,
     )
     problems = [r for r in results if r.status != GRADED]
     print(f"graded {len(results)} submissions ({len(problems)} with problems) into {out}/")
     for r in problems:
         print(f"  {r.student}/{r.assignment}: {r.status}: {r.message}")
+    _say_outputs(results, out)
+    return 0
+
+
+def _export(course: Course, args) -> int:
+    from autograder.batch.runner import export
+
+    out = Path(args.out)
+    results = export(course, out, db_url=args.db)
+    print(f"exported {len(results)} submissions with the gradebook's scores into {out}/")
+    _say_outputs(results, out)
+    return 0
+
+
+def _say_outputs(results, out: Path) -> None:
+    waiting = [r for r in results if r.open_points]
+    if waiting:
+        points = sum(r.open_points for r in waiting)
+        print(
+            f"{len(waiting)} submissions have written answers to grade by hand ({points:g} "
+            "points open): make lab GRADING=" + str(out) + ", then Formgrader; then "
+            f"autograder export --out {out}"
+        )
     print(
         f"grades: {out / 'grades.csv'}; per exercise: {out / 'exercises.csv'}; "
-        f"plot: {out / 'scores.png'}; feedback: {out / 'feedback'}/"
+        f"all results: {out / 'results.json'}; report: {out / 'report.html'}; "
+        f"feedback: {out / 'feedback'}/"
     )
+
+
+def _progress(course: Course, args) -> int:
+    from autograder.tasks.progress import progress
+
+    limits = _limits(args)
+    _report_safety(course, limits)
+    report = progress(course, Path(args.folder), limits=limits, figure=args.figure)
+    print(report.text)
+    if report.figure is not None:
+        print(f"drawn: {report.figure}")
     return 0
+
+
+def default_jobs(memory_per_kernel: int) -> int:
+    """Workers for ``grade``: one per core this process may use, but no more than the
+    machine's memory holds at ``memory_per_kernel`` bytes per kernel (at least one)."""
+    import psutil
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    if memory_per_kernel > 0:
+        cores = min(cores, psutil.virtual_memory().total // memory_per_kernel)
+    return max(1, int(cores))
 
 
 def _verify(course: Course, args) -> int:
     from autograder.tasks.verify import verify
 
+    if not args.assignments and not course.assignments():
+        print(f"autograder verify: no assignments found under {course.solutions}", file=sys.stderr)
+        return 1
     verdicts = verify(course, args.assignments or None)
     for verdict in verdicts:
         times = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in verdict.seconds.items())
@@ -84,7 +146,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograder", description="Grading tools for the course, on top of nbgrader."
     )
-    parser.add_argument("--course", help="course folder (default: this checkout)")
+    parser.add_argument(
+        "--course",
+        help="course folder (default: $AUTOGRADER_COURSE_ROOT, else the first folder from the "
+        "current one upward that holds nbgrader_config.py and solutions/, else the checkout "
+        "autograder is installed from)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     release = commands.add_parser("release", help="regenerate notebooks/ from solutions/")
@@ -100,9 +167,28 @@ def _parser() -> argparse.ArgumentParser:
     grade = commands.add_parser("grade", help="grade SUBMISSIONS/<student>/<assignment>/*.ipynb")
     grade.add_argument("submissions", help="folder of student folders")
     grade.add_argument("--assignment", help="grade only this assignment")
-    grade.add_argument("--jobs", type=_positive_int, default=1, help="parallel workers (default 1)")
+    grade.add_argument(
+        "--jobs",
+        type=_positive_int,
+        help="parallel workers (default: the number of cores, at most one per 4 GiB of memory, "
+        "or per --memory-gib)",
+    )
     grade.add_argument("--out", default="grading-out", help="output folder (default grading-out)")
-    grade.add_argument("--db", help="gradebook database URL (default: SQLite in the output folder)")
+    grade.add_argument(
+        "--db",
+        help="gradebook database URL, e.g. postgresql://USER@HOST/DB to share one between graders "
+        "(default: SQLite in the output folder)",
+    )
+    grade.add_argument(
+        "--scheduler",
+        help="grade on a Dask cluster: the scheduler's address, e.g. tcp://HOST:8786 (each "
+        "worker machine needs the course checkout and bubblewrap; see the README)",
+    )
+    grade.add_argument(
+        "--regrade",
+        action="store_true",
+        help="grade again the submissions an earlier run over --out already recorded",
+    )
     grade.add_argument(
         "--timeout",
         type=float,
@@ -111,6 +197,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     _limit_options(grade)
     grade.set_defaults(run=_grade)
+
+    export = commands.add_parser(
+        "export", help="rewrite grades.csv and the report with the gradebook's scores now"
+    )
+    export.add_argument("--out", default="grading-out", help="output folder of grade (grading-out)")
+    export.add_argument("--db", help="gradebook database URL (default: the one grade used)")
+    export.set_defaults(run=_export)
+
+    progress = commands.add_parser(
+        "progress", help="your progress through the course, from the notebooks in FOLDER"
+    )
+    progress.add_argument(
+        "folder", nargs="?", default=".", help="folder searched for your notebooks (default: .)"
+    )
+    progress.add_argument(
+        "--figure",
+        help="where to draw it (default: progress.png in FOLDER); 'none' to skip the drawing",
+    )
+    _limit_options(progress)
+    progress.set_defaults(run=_progress)
 
     verify = commands.add_parser("verify", help="release is current, solution full marks, blank 0")
     verify.add_argument("assignments", nargs="*", help="assignments (default: all)")
@@ -142,15 +248,32 @@ def _limits(args) -> dict:
     return limits
 
 
-def _report_safety(course: Course, limits: dict) -> None:
-    """Say on stderr which safety level the kernels will run under."""
+def _sandbox_config(course: Course, limits: dict):
+    """The sandbox settings in force: nbgrader_config.py, then the options given."""
     from traitlets.config import Config
 
-    from autograder.sandbox import SandboxConfig, describe
+    from autograder.sandbox import SandboxConfig
 
     course_settings = course.nbgrader_config()
     course_settings.merge(Config(limits))
-    print(f"safety level: {describe(SandboxConfig(config=course_settings))}", file=sys.stderr)
+    return SandboxConfig(config=course_settings)
+
+
+def _report_safety(course: Course, limits: dict) -> None:
+    """Say on stderr which safety level the kernels will run under, and, when ``auto`` had
+    to settle for less than the sandbox, one line saying so and how to fix it."""
+    from autograder.sandbox import describe, resolve_mode
+
+    config = _sandbox_config(course, limits)
+    mode = resolve_mode(config.level)
+    print(f"safety level: {describe(config, mode)}", file=sys.stderr)
+    if config.level == "auto" and mode.level != "sandbox":
+        why = "is not installed" if shutil.which("bwrap") is None else "does not work here"
+        print(
+            f"warning: bubblewrap (bwrap) {why}, so kernels run without file or network "
+            "isolation; install it (make install, or apt-get install bubblewrap)",
+            file=sys.stderr,
+        )
 
 
 def _positive_int(text: str) -> int:

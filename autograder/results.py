@@ -22,7 +22,9 @@ FLAGS = (TAMPERED, KERNEL_DIED, TIME_CAP, CELL_TIMEOUT, OUTPUT_CAPPED)
 # Exercise statuses.
 PASSED = "passed"
 FAILED = "failed"
-MANUAL = "needs-manual-grade"
+MANUAL = "needs-manual-grade"  # a written answer waiting for a person: its points are open
+BY_HAND = "graded-by-hand"  # a person gave the score (nbgrader's formgrader)
+MANUAL_MESSAGE = "graded by your instructor"
 
 
 @dataclass
@@ -48,15 +50,39 @@ class SubmissionResult:
     def score(self) -> float:
         return float(sum(e.score for e in self.exercises))
 
+    @property
+    def was_graded(self) -> bool:
+        """Whether it ran and was scored (``graded`` or flags), so the gradebook holds it."""
+        return bool(self.exercises) and all(
+            part in (GRADED, *FLAGS) for part in self.status.split("+")
+        )
+
+    @property
+    def manual_score(self) -> float:
+        """The points a person gave (written answers, overridden scores)."""
+        return float(sum(e.score for e in self.exercises if e.status == BY_HAND))
+
+    @property
+    def open_points(self) -> float:
+        """The points of written answers still waiting for a person."""
+        return float(sum(e.max_score for e in self.exercises if e.status == MANUAL))
+
     @classmethod
     def from_dict(cls, data: dict) -> "SubmissionResult":
+        """The result of :meth:`to_dict` with its ``student`` (or of ``asdict``); the score
+        is not read back, it is the exercises' sum."""
         exercises = [ExerciseResult(**e) for e in data.get("exercises", [])]
-        return cls(**{**data, "exercises": exercises})
+        fields = {k: v for k, v in data.items() if k != "score"}
+        return cls(**{**fields, "exercises": exercises})
 
     def to_dict(self) -> dict:
-        """The JSON form printed by ``autograder check --json``."""
+        """The JSON form printed by ``autograder check --json`` (and, with the student, one
+        entry of the batch's ``results.json``)."""
         return {
             "notebook": self.notebook,
+            "assignment": self.assignment,
+            "status": self.status,
+            "message": self.message,
             "score": self.score,
             "max_score": self.max_score,
             "exercises": [asdict(e) for e in self.exercises],

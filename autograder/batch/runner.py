@@ -1,34 +1,47 @@
 """Bulk grading: ``SUBMISSIONS/<student>/<assignment>/*.ipynb`` into grades, feedback and a plot.
 
 Each submission is graded by a worker process of its own (:mod:`autograder.batch.worker`),
-at most ``jobs`` at a time, each with a wall-clock cap. Whatever happens to one
-submission (invalid JSON, a crash, a timeout) becomes its status; the batch goes
-on. The parent process alone records grades in the gradebook, copies feedback and
-writes ``grades.csv``, ``exercises.csv`` and ``scores.png`` into the output folder.
-Re-running over the same folder gives the same results.
+at most ``jobs`` at a time on this machine, or as a task on a Dask cluster
+(``scheduler``, :mod:`autograder.batch.cluster`), each with a wall-clock cap. Whatever
+happens to one submission (invalid JSON, a crash, a timeout) becomes its status; the
+batch goes on. Results come back as plain data; the parent process alone records grades
+in the gradebook, writes feedback and writes ``grades.csv``, ``exercises.csv``,
+``results.json``, the report (:mod:`autograder.batch.report`) and the logs of
+submissions that did not end ``graded`` into the output folder.
+
+Re-running over the same folder grades only what is missing: a submission recorded in
+the gradebook by an earlier run, with the same notebooks, course version, limits and
+database, keeps its grades (``regrade`` grades everything again). The outputs always
+carry the gradebook's current scores, so the points graders give written answers in
+nbgrader's formgrader appear in them (:func:`export` rewrites them without grading).
 """
 
-import contextlib
+import hashlib
 import json
-import multiprocessing
 import shutil
+import sys
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import psutil
 from tqdm import tqdm
 
-from autograder.batch import report, worker
+from autograder.batch import report
 from autograder.batch.gradebook import InstructorGradebook
+from autograder.batch.worker import grade_isolated
 from autograder.course import Course, GradingError, read_notebook
 from autograder.grading.coursedir import prepare_assignment
+from autograder.grading.fingerprint import fingerprint
 from autograder.results import (
+    BY_HAND,
     ERROR,
     FAILED,
+    GRADED,
     INVALID,
+    MANUAL,
+    MANUAL_MESSAGE,
     MISSING,
-    TIMEOUT,
     UNKNOWN,
     ExerciseResult,
     SubmissionResult,
@@ -38,10 +51,8 @@ from autograder.results import (
 #: notebook's own cap (TrustedExecute.notebook_timeout), which keeps partial credit.
 SUBMISSION_TIMEOUT = 900
 
-#: Workers are forked from a server process that has already imported nbgrader and
-#: the grading code, so each submission starts in milliseconds instead of seconds.
-_WORKERS = multiprocessing.get_context("forkserver")
-_WORKERS.set_forkserver_preload(["autograder.batch.worker"])
+#: Where a run keeps, per submission it recorded, what a re-run needs to skip it.
+RECORDS = ".work/graded"
 
 
 @dataclass
@@ -64,11 +75,15 @@ def grade_batch(
     db_url: str | None = None,
     timeout: float = SUBMISSION_TIMEOUT,
     limits: dict | None = None,
+    scheduler: str | None = None,
+    regrade: bool = False,
 ) -> list[SubmissionResult]:
     """Grade every submission under ``submissions_dir``; write the results into ``out``.
 
     ``limits`` overrides nbgrader_config.py settings for every submission (see
-    :func:`autograder.grading.coursedir.course_config`)."""
+    :func:`autograder.grading.coursedir.course_config`); ``scheduler`` (a Dask scheduler's
+    address) grades on that cluster instead of ``jobs`` local workers; ``regrade`` grades
+    again what an earlier run over ``out`` recorded."""
     submissions_dir, out = Path(submissions_dir), Path(out).resolve()
     if not submissions_dir.is_dir():
         raise GradingError(f"{submissions_dir} is not a folder of submissions")
@@ -76,34 +91,184 @@ def grade_batch(
         course.require(assignment)
     submissions = find_submissions(course, submissions_dir, assignment)
     work = out / ".work"
-    shutil.rmtree(work, ignore_errors=True)
+    for stale in ("tasks", "templates"):
+        shutil.rmtree(work / stale, ignore_errors=True)
     gradebook = InstructorGradebook(course, out, db_url)
-    templates = {}
-    for name in sorted({s.assignment for s in submissions if s.problem is None}):
-        templates[name] = prepare_assignment(course, name, work / "templates" / name)
+    names = sorted({s.assignment for s in submissions if s.problem is None})
+    fingerprints = {name: fingerprint(course, name) for name in names}
+    for name in names:
         gradebook.add_assignment(name)
 
     results = [_ungradable(course, s) for s in submissions if s.problem is not None]
-    gradable = [s for s in submissions if s.problem is None]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {
-            pool.submit(_run_worker, course, s, templates[s.assignment], work, timeout, limits): s
-            for s in gradable
-        }
-        progress = tqdm(as_completed(futures), total=len(futures), desc="grading", unit="nb")
-        for future in progress:
-            submission = futures[future]
-            result = future.result()
-            if result.exercises:
-                _collect(gradebook, submission, result, work, out)
-            if not result.exercises:
-                result.exercises = _zero_exercises(course, submission.assignment)
-            results.append(result)
+    logs: dict[tuple[str, str], str] = {}
+    todo = []
+    recorded = {name: gradebook.recorded(name) for name in names}
+    for submission in (s for s in submissions if s.problem is None):
+        key = _record_key(submission, fingerprints, limits, gradebook.db_url)
+        kept = None if regrade else _kept(out, submission, key, recorded)
+        if kept is None:
+            todo.append((submission, key))
+        else:
+            results.append(SubmissionResult.from_dict(kept["result"]))
+            logs[submission.student, submission.assignment] = kept["log"]
+    skipped = sum(1 for s in submissions if s.problem is None) - len(todo)
+    if skipped:
+        print(
+            f"grading {len(todo)} submissions; {skipped} already graded by an earlier run keep "
+            "their grades (--regrade grades them again)",
+            file=sys.stderr,
+        )
+    keys = {submission_id(s): key for s, key in todo}
+    pending = [s for s, _ in todo]
+    graded = _grade(course, pending, work, timeout, limits, jobs, scheduler, fingerprints)
+    for submission, data in graded:
+        result = SubmissionResult.from_dict(data["result"])
+        if result.exercises and _collect(gradebook, submission, result, data, out):
+            _keep(out, submission, keys[submission_id(submission)], result, data["log"])
+        if not result.exercises:
+            result.exercises = _zero_exercises(course, submission.assignment)
+        logs[submission.student, submission.assignment] = data["log"]
+        results.append(result)
 
-    _write_outputs(results, out)
-    _keep_logs(work / "tasks", out / "logs")
+    results = finish(gradebook, results, out, logs)
     shutil.rmtree(work / "tasks", ignore_errors=True)
+    return results
+
+
+def export(course: Course, out: Path, db_url: str | None = None) -> list[SubmissionResult]:
+    """Rewrite the outputs of an earlier run over ``out`` with the gradebook's scores now
+    (the written answers graders scored in the formgrader), without grading anything.
+    ``db_url`` defaults to the database that run used."""
+    out = Path(out).resolve()
+    if not (out / "results.json").is_file():
+        raise GradingError(f"{out} holds no graded batch (no results.json); run grade first")
+    if db_url is None:
+        db_url = _recorded_db_url(out)
+    entries = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = [SubmissionResult.from_dict(entry) for entry in entries]
+    return finish(InstructorGradebook(course, out, db_url), results, out, logs=None)
+
+
+def finish(gradebook, results, out, logs) -> list[SubmissionResult]:
+    """The scores the gradebook holds now put into ``results``, then every output written
+    (the logs too, from ``logs``, unless it is None); returns the results, sorted."""
+    apply_gradebook(results, gradebook)
+    _write_outputs(results, out)
+    if logs is not None:
+        _keep_logs(results, logs, out / "logs")
+    gradebook.write_formgrader_config()
     return sorted(results, key=lambda r: (r.student, r.assignment))
+
+
+def apply_gradebook(results: list[SubmissionResult], gradebook: InstructorGradebook) -> None:
+    """Each recorded submission's scores as the gradebook holds them now: a written answer
+    a grader scored is ``graded-by-hand`` (with the grader's comment), one not yet scored
+    stays ``needs-manual-grade``; a score a grader overrode is theirs."""
+    assignments = {r.assignment for r in results if r.was_graded}
+    grades = {name: gradebook.grades(name) for name in sorted(assignments)}
+    for result in results:
+        if not result.was_graded:
+            continue
+        cells = grades[result.assignment].get(result.student, {})
+        for exercise in result.exercises:
+            cell = cells.get(exercise.grade_id)
+            if cell is None:
+                continue
+            exercise.score = cell.score
+            if cell.manual_score is not None:
+                written = cell.auto_score is None
+                exercise.status = BY_HAND
+                exercise.message = cell.comment or ("" if written else exercise.message)
+            elif cell.needs_manual_grade and cell.auto_score is None:
+                exercise.status, exercise.message = MANUAL, MANUAL_MESSAGE
+
+
+def submission_id(submission) -> tuple[str, str]:
+    return submission.student, submission.assignment
+
+
+def _grade(course, todo, work, timeout, limits, jobs, scheduler, fingerprints):
+    """Yield ``(submission, payload)`` for each submission of ``todo`` as it is graded,
+    by ``jobs`` local workers or on the Dask cluster at ``scheduler``."""
+    tasks = {}
+    for submission in todo:
+        folder = work / "tasks" / submission.student / submission.assignment
+        key = f"grade-{submission.student}/{submission.assignment}-{uuid.uuid4().hex[:8]}"
+        tasks[key] = (submission, folder, _task(course, submission, folder, limits))
+    progress = {"total": len(tasks), "desc": "grading", "unit": "nb"}
+    if scheduler is not None:
+        from autograder.batch.cluster import grade_on_cluster, remote_task
+
+        remote = {k: remote_task(t, course, fingerprints) for k, (_, _, t) in tasks.items()}
+        for key, data in tqdm(grade_on_cluster(scheduler, remote, timeout), **progress):
+            yield tasks[key][0], data
+        return
+    templates = {}
+    for name in sorted({s.assignment for s in todo}):
+        templates[name] = prepare_assignment(course, name, work / "templates" / name)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {}
+        for submission, folder, task in tasks.values():
+            task["template"] = str(templates[submission.assignment])
+            futures[pool.submit(grade_isolated, task, folder, timeout)] = submission
+        for future in tqdm(as_completed(futures), **progress):
+            yield futures[future], future.result()
+
+
+def _task(course, submission, folder, limits) -> dict:
+    return {
+        "course_root": str(course.root),
+        "assignment": submission.assignment,
+        "student": submission.student,
+        "notebooks": {name: str(path.resolve()) for name, path in submission.notebooks.items()},
+        "workdir": str(folder / "course"),
+        "limits": limits,
+    }
+
+
+def _record_key(submission, fingerprints, limits, db_url) -> str:
+    """What a recorded grade depends on: the submitted notebooks, the course's version
+    (:mod:`autograder.grading.fingerprint`), the limits and the database."""
+    digest = hashlib.sha256()
+    for name, path in sorted(submission.notebooks.items()):
+        digest.update(name.encode() + b"\0" + Path(path).read_bytes())
+    digest.update(
+        json.dumps([fingerprints[submission.assignment], limits, db_url], sort_keys=True).encode()
+    )
+    return digest.hexdigest()
+
+
+def _record_path(out: Path, submission) -> Path:
+    return out / RECORDS / submission.student / f"{submission.assignment}.json"
+
+
+def _kept(out, submission, key, recorded) -> dict | None:
+    """The record of an earlier run for this very submission, if the gradebook has it."""
+    path = _record_path(out, submission)
+    if submission.student not in recorded[submission.assignment] or not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if record.get("key") == key else None
+
+
+def _keep(out, submission, key, result, log) -> None:
+    path = _record_path(out, submission)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"key": key, "result": asdict(result), "log": log}
+    path.write_text(json.dumps(record), encoding="utf-8")
+
+
+def _recorded_db_url(out: Path) -> str | None:
+    """The database URL the run that wrote ``out`` used (its nbgrader_config.py)."""
+    from traitlets.config import PyFileConfigLoader
+
+    if not (out / "nbgrader_config.py").is_file():
+        return None
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(out)).load_config()
+    return config.CourseDirectory.get("db_url")
 
 
 def find_submissions(course: Course, root: Path, only: str | None = None) -> list[Submission]:
@@ -157,61 +322,21 @@ def _match_notebooks(course: Course, submission: Submission) -> None:
             return
 
 
-def _run_worker(course, submission, template, work, timeout, limits) -> SubmissionResult:
-    """Grade one submission in a worker process; a crash or timeout becomes its status."""
-    folder = work / "tasks" / submission.student / submission.assignment
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    task = {
-        "course_root": str(course.root),
-        "assignment": submission.assignment,
-        "student": submission.student,
-        "notebooks": {name: str(path.resolve()) for name, path in submission.notebooks.items()},
-        "workdir": str(folder / "course"),
-        "template": str(template),
-        "limits": limits,
-    }
-    (folder / "task.json").write_text(json.dumps(task))
-    process = _WORKERS.Process(target=worker.main, args=(str(folder / "task.json"),))
-    process.start()
-    process.join(timeout)
-    if process.is_alive():
-        _kill_tree(process.pid)
-        process.join()
-        return _failed(submission, TIMEOUT, f"grading took longer than {timeout:g} s")
-    result_file = folder / "result.json"
-    if not result_file.exists():
-        return _failed(
-            submission, ERROR, f"the grading process died (exit code {process.exitcode})"
-        )
-    return SubmissionResult.from_dict(json.loads(result_file.read_text()))
-
-
-def _kill_tree(pid: int) -> None:
-    """Stop a worker and every process it started: its kernel runs in a session of its
-    own, so killing the worker's process group alone would leave the kernel running."""
-    with contextlib.suppress(psutil.NoSuchProcess):
-        root = psutil.Process(pid)
-        for member in [*root.children(recursive=True), root]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                member.kill()
-
-
-def _collect(gradebook, submission, result, work, out) -> None:
+def _collect(gradebook, submission, result, data, out) -> bool:
     """Record a graded submission in the gradebook and publish its feedback; if the
     gradebook refuses it, the submission's status says so and the batch goes on."""
-    course_dir = work / "tasks" / submission.student / submission.assignment / "course"
-    key = Path(submission.student) / submission.assignment
     try:
-        gradebook.record(submission.student, submission.assignment, course_dir / "autograded" / key)
+        gradebook.record(submission.student, submission.assignment, data["executed"])
     except Exception as error:  # one submission's problem, never the batch's
         result.status, result.message = ERROR, f"not recorded in the gradebook: {error}"
         result.exercises = []
-        return
-    feedback = out / "feedback" / key
+        return False
+    feedback = out / "feedback" / submission.student / submission.assignment
     shutil.rmtree(feedback, ignore_errors=True)
-    if (course_dir / "feedback" / key).is_dir():
-        shutil.copytree(course_dir / "feedback" / key, feedback)
+    for name, page in data["feedback"].items():
+        (feedback / name).parent.mkdir(parents=True, exist_ok=True)
+        (feedback / name).write_bytes(page)
+    return True
 
 
 def _failed(submission: Submission, status: str, message: str) -> SubmissionResult:
@@ -237,15 +362,24 @@ def _write_outputs(results: list[SubmissionResult], out: Path) -> None:
             result.max_score = float(sum(e.max_score for e in result.exercises))
     report.write_grades_csv(results, out / "grades.csv")
     report.write_exercises_csv(results, out / "exercises.csv")
-    report.plot_score_distribution(results, out / "scores.png")
+    report.write_results_json(results, out / "results.json")
+    report.write_report(results, out)
 
 
-def _keep_logs(tasks: Path, logs: Path) -> None:
-    """Keep each worker's log as ``logs/<student>/<assignment>.log``."""
-    for log in tasks.glob("*/*/worker.log"):
-        target = logs / log.parent.parent.name / f"{log.parent.name}.log"
+def _keep_logs(results: list[SubmissionResult], logs: dict, folder: Path) -> None:
+    """For each submission that did not end ``graded`` (an error, a timeout, a flag such as
+    kernel-died), keep ``logs/<student>/<assignment>.log``: its status line, the worker's log
+    (a traceback, nbgrader's complaints), then what the kernel wrote on stderr (a crash's
+    last words). A graded submission's logs hold nothing of use and are not kept; logs of
+    an earlier run over the same folder are replaced."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for result in results:
+        text = logs.get((result.student, result.assignment))
+        if result.status == GRADED or not text:
+            continue
+        target = folder / result.student / f"{result.assignment}.log"
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(log, target)
+        target.write_text(f"{result.status}: {result.message}\n{text}", encoding="utf-8")
 
 
 def _printable(name: str) -> str:

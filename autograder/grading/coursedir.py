@@ -9,7 +9,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
-from autograder.course import Course
+from autograder.course import CHECKPOINTS, Course
 from autograder.grading import speedup
 
 
@@ -17,7 +17,11 @@ def prepare_assignment(course: Course, assignment: str, workdir: Path) -> Path:
     """Copy the assignment's sources into ``workdir`` and record its grade cells in a
     fresh gradebook there (nbgrader's generate_assignment). Returns ``workdir``."""
     workdir = Path(workdir).resolve()
-    shutil.copytree(course.solutions / assignment, workdir / "source" / assignment)
+    shutil.copytree(
+        course.solutions / assignment,
+        workdir / "source" / assignment,
+        ignore=shutil.ignore_patterns(CHECKPOINTS),
+    )
     _run(course_api(course_config(course, workdir)).generate_assignment, assignment)
     return workdir
 

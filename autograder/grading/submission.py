@@ -27,6 +27,7 @@ from autograder.results import (
     FLAGS,
     GRADED,
     MANUAL,
+    MANUAL_MESSAGE,
     PASSED,
     TAMPERED,
     ExerciseResult,
@@ -132,7 +133,7 @@ def _exercise_result(grade, cell) -> ExerciseResult:
     score = float(grade.score or 0.0)
     max_score = float(grade.max_score)
     if grade.needs_manual_grade:
-        return ExerciseResult(grade.name, score, max_score, MANUAL, "graded by your instructor")
+        return ExerciseResult(grade.name, score, max_score, MANUAL, MANUAL_MESSAGE)
     if cell is None:
         return ExerciseResult(grade.name, score, max_score, FAILED, "notebook not submitted")
     status = PASSED if score >= max_score else FAILED

@@ -82,6 +82,14 @@ def test_each_submission_gets_a_status_and_the_honest_one_its_points(outcome):
     assert statuses == {name: results[name].status for name in ANSWERS}
 
 
+def test_logs_are_kept_for_the_submissions_that_did_not_end_graded(outcome):
+    results, out, _ = outcome
+    logs = {p.parent.name: p.read_text() for p in out.glob("logs/*/98_tiny.log")}
+    assert set(logs) == {"crash", "hang"}
+    assert logs["crash"].startswith("kernel-died: ") and "--- worker log ---" in logs["crash"]
+    assert logs["hang"].startswith(f"timeout: {results['hang'].message}")
+
+
 def test_no_kernel_outlives_the_batch(outcome):
     _, _, leftover = outcome
     assert leftover == set()

@@ -2,6 +2,7 @@
 all in one batch of module 01 submissions."""
 
 import csv
+import json
 
 import pytest
 from nbgrader.api import Gradebook
@@ -17,6 +18,8 @@ from tests.autograder.helpers import (
 )
 
 ASSIGNMENT = "01_linear_algebra"
+#: The keys of ``autograder check --json`` (see tests/autograder/tasks/test_check.py).
+CHECK_JSON_KEYS = {"notebook", "assignment", "status", "message", "score", "max_score", "exercises"}
 
 
 def read_csv(path):
@@ -98,3 +101,47 @@ def test_feedback_shows_messages_but_never_hidden_tests(batch):
 def test_score_plot_is_written(batch):
     out, _, _ = batch
     assert (out / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_exercises_csv_carries_each_learner_message_and_never_hidden_tests(batch):
+    out, _, _ = batch
+    rows = read_csv(out / "exercises.csv")
+    assert list(rows[0]) == [
+        "student",
+        "assignment",
+        "grade_id",
+        "score",
+        "max_score",
+        "status",
+        "message",
+    ]
+    by_student = {}
+    for row in rows:
+        by_student.setdefault(row["student"], []).append(row)
+    assert all(r["message"] == "" and r["status"] == "passed" for r in by_student["alice"])
+    assert all("NotImplementedError; hint: replace" in r["message"] for r in by_student["bob"])
+    failed = [r for r in by_student["carol"] if r["status"] == "failed"]
+    assert failed and all("hint:" in r["message"] for r in failed)
+    for row in rows:
+        assert not row["message"].startswith("CheckFailed")
+        assert "BEGIN HIDDEN TESTS" not in row["message"] and "_hidden(" not in row["message"]
+
+
+def test_results_json_holds_every_submission_as_check_json_prints_it(batch):
+    out, _, _ = batch
+    entries = {e["student"]: e for e in json.loads((out / "results.json").read_text())}
+    assert set(entries) == {"alice", "bob", "carol", "dave"}
+    for who, row in grades(out).items():
+        entry = entries[who]
+        assert set(entry) == {"student", *CHECK_JSON_KEYS}
+        assert (entry["assignment"], entry["status"]) == (ASSIGNMENT, row["status"])
+        assert entry["score"] == pytest.approx(float(row["score"]))
+        assert entry["score"] == pytest.approx(sum(e["score"] for e in entry["exercises"]))
+    assert "not valid JSON" in entries["dave"]["message"]
+    csv_messages = {
+        (r["student"], r["grade_id"]): r["message"] for r in read_csv(out / "exercises.csv")
+    }
+    for who, entry in entries.items():
+        for exercise in entry["exercises"]:
+            assert csv_messages[(who, exercise["grade_id"])] == exercise["message"]
+    assert not (out / "logs").exists()  # every submission that ran was graded
