@@ -11,4 +11,11 @@ Checks run in the grader and, when a learner runs a test cell, in the learner's
 kernel. May import: numpy, scipy, scikit-learn and each other; torch only through
 ``oracles``; never :mod:`dlkit` (the oracles must be independent of the reference
 library) and nothing else of ``autograder``.
+
+In a learner's kernel, importing the checks also makes a visible test cell that passes
+say so (:mod:`~autograder.checks.passed`).
 """
+
+from autograder.checks import passed
+
+passed.install()

@@ -1,11 +1,17 @@
-"""Generate the student notebooks (notebooks/) from the sources (solutions/) with nbgrader."""
+"""Generate the student notebooks (notebooks/) from the sources (solutions/) with nbgrader.
+
+nbgrader's pipeline is the course's (nbgrader_config.py), so the Formgrader's Generate
+makes the same files; on top of nbgrader's own steps it tags the answer and test cells
+so that Run All goes past an unanswered exercise
+(:class:`autograder.preprocessors.TagCellsThatMayRaise`).
+"""
 
 import filecmp
 import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.course import Course
+from autograder.course import Course, is_checkpoint
 from autograder.grading.coursedir import prepare_assignment
 
 
@@ -34,10 +40,10 @@ def student_version(course: Course, assignment: str, workdir: Path) -> Path:
 
 
 def release_differences(course: Course, assignment: str, generated: Path) -> list[str]:
-    """Files that differ between ``notebooks/<assignment>`` and a freshly generated release."""
+    """Files that differ between ``notebooks/<assignment>`` and a freshly generated release
+    (Jupyter's checkpoint copies aside: a learner who saved a notebook leaves some)."""
     committed = course.notebooks / assignment
-    names = {p.relative_to(generated) for p in generated.rglob("*") if p.is_file()}
-    names |= {p.relative_to(committed) for p in committed.rglob("*") if p.is_file()}
+    names = set(_files(generated)) | set(_files(committed))
     return sorted(
         str(Path("notebooks") / assignment / name)
         for name in names
@@ -45,3 +51,12 @@ def release_differences(course: Course, assignment: str, generated: Path) -> lis
         or not (generated / name).is_file()
         or not filecmp.cmp(committed / name, generated / name, shallow=False)
     )
+
+
+def _files(folder: Path) -> list[Path]:
+    """The files under ``folder``, relative to it, checkpoints left out."""
+    return [
+        path.relative_to(folder)
+        for path in folder.rglob("*")
+        if path.is_file() and not is_checkpoint(path.relative_to(folder))
+    ]

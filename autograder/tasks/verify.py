@@ -3,8 +3,10 @@
 For each assignment: ``notebooks/`` is exactly what ``release`` generates; the
 source notebook (the instructor's solution) runs in the grading kernel without an
 error in any cell and earns full marks on every auto-graded exercise (written
-answers wait for a person); and the untouched student notebook earns zero. This is
-where CI executes every notebook.
+answers wait for a person); and the untouched student notebook earns zero, and runs
+to its end with no error outside the exercises' own cells (as Run All in JupyterLab
+does, see :data:`autograder.tasks.release.MAY_RAISE`). This is where CI executes every
+notebook.
 """
 
 import tempfile
@@ -15,11 +17,10 @@ from pathlib import Path
 import nbformat
 
 from autograder.course import Course
-from autograder.grading.coursedir import prepare_assignment
 from autograder.grading.normalize import is_test
 from autograder.grading.submission import grade_submission
 from autograder.results import GRADED, MANUAL, PASSED
-from autograder.tasks.release import release_differences
+from autograder.tasks.release import release_differences, student_version
 
 
 @dataclass
@@ -41,8 +42,9 @@ def verify(course: Course, assignments: list[str] | None = None) -> list[Verdict
 def verify_assignment(course: Course, assignment: str) -> Verdict:
     verdict = Verdict(assignment)
     with tempfile.TemporaryDirectory(prefix="autograder-verify-") as tmp:
-        template = prepare_assignment(course, assignment, Path(tmp) / "template")
-        for path in release_differences(course, assignment, template / "release" / assignment):
+        template = Path(tmp) / "template"
+        released = student_version(course, assignment, template)
+        for path in release_differences(course, assignment, released):
             verdict.problems.append(
                 f"{path} is not what `autograder release {assignment}` generates; "
                 "regenerate it (make release) and commit the result"
@@ -56,6 +58,7 @@ def verify_assignment(course: Course, assignment: str) -> Verdict:
                 f"the blank student notebook scores {blank.score:g} (should be 0): "
                 f"{', '.join(passing)} pass without an answer"
             )
+        verdict.problems += _blank_problems(Path(tmp) / "blank", Path(tmp) / "solution")
     return verdict
 
 
@@ -85,23 +88,48 @@ def _solution_problems(solution, workdir: Path) -> list[str]:
         )
     elif solution.status != GRADED:
         problems.append(f"grading the solution raised {solution.status}: {solution.message}")
-    for path in sorted((workdir / "autograded").glob("*/*/*.ipynb")):
-        problems += _cell_errors(nbformat.read(path, as_version=4), path.name)
+    for path in _executed(workdir):
+        problems += cell_errors(nbformat.read(path, as_version=4), path.name).values()
     return problems
 
 
-def _cell_errors(nb, name: str) -> list[str]:
-    """One line per cell of an executed notebook that raised an error (test cells aside:
-    their failures are missed points, reported with the check's message)."""
-    found = []
+def _blank_problems(blank: Path, solution: Path) -> list[str]:
+    """Where Run All stops in the untouched student notebook: cells other than answers and
+    tests that raise there (and not in the solution, reported already)."""
+    problems = []
+    for path in _executed(blank):
+        solved = _executed(solution, path.name)
+        broken = cell_errors(nbformat.read(solved[0], as_version=4), path.name) if solved else {}
+        stops = cell_errors(nbformat.read(path, as_version=4), path.name, skip_answers=True)
+        problems += [
+            f"unanswered, {error}: Run All stops there; hint: a cell outside the exercises "
+            "must not need the learner's answers (use dlkit's reference instead)"
+            for number, error in stops.items()
+            if number not in broken
+        ]
+    return problems
+
+
+def _executed(workdir: Path, name: str = "*.ipynb") -> list[Path]:
+    """The notebooks grading executed in ``workdir`` (named ``name``), sorted."""
+    return sorted((workdir / "autograded").glob(f"*/*/{name}"))
+
+
+def cell_errors(nb, name: str, skip_answers: bool = False) -> dict[int, str]:
+    """Cell number -> one line, for each cell of an executed notebook that raised an error
+    (test cells aside: their failures are missed points, reported with the check's
+    message; answer cells too with ``skip_answers``, as Run All goes past them)."""
+    found = {}
     for number, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type != "code" or is_test(cell):
+        answer = cell.metadata.get("nbgrader", {}).get("solution", False)
+        if cell.cell_type != "code" or is_test(cell) or (skip_answers and answer):
             continue
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 first = next((line for line in cell.source.splitlines() if line.strip()), "")
-                found.append(
+                found[number] = (
                     f"{name} cell {number} ({first[:60]!r}) raised {output.ename}: "
                     f"{output.evalue[:200]}"
                 )
+                break
     return found

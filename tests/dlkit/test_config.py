@@ -64,3 +64,27 @@ def test_setup_notebook_can_be_quiet(capsys):
     with mpl.rc_context():
         config.setup_notebook(verbose=False)
     assert capsys.readouterr().out == ""
+
+
+def test_widget_figures_are_shown_uncropped_and_pyplot_figures_cropped(monkeypatch):
+    """Cropping (bbox_inches="tight") renders a figure twice: widget drawings, built with
+    fixed margins, skip it; pyplot figures keep it, as ``%matplotlib inline`` shows them."""
+    import base64
+
+    import matplotlib.pyplot as plt
+    from IPython.core.pylabtools import print_figure
+
+    from dlkit.plot import new_figure
+
+    drawing, _ = new_figure(width=3, height=2)
+    assert base64.b64decode(config.figure_png(drawing)) == print_figure(drawing, bbox_inches=None)
+    draws = []
+    original = drawing.draw
+    monkeypatch.setattr(drawing, "draw", lambda renderer: draws.append(1) or original(renderer))
+    config.figure_png(drawing)
+    assert len(draws) == 1  # cropping would have drawn it twice
+    pyplot_figure = plt.figure(figsize=(3, 2))
+    try:
+        assert config.figure_png(pyplot_figure) == print_figure(pyplot_figure, "png", base64=True)
+    finally:
+        plt.close(pyplot_figure)

@@ -63,3 +63,24 @@ def test_tracebacks_of_test_cells_are_cut_to_the_message():
     ShortenTracebacks().preprocess(nb, {})
     assert test_cell.outputs[0].traceback == ["CheckFailed: details"]
     assert learner_cell.outputs[0].traceback == ["line 1", "hidden line", "x"]
+
+
+def test_answer_and_test_cells_are_tagged_so_that_run_all_goes_on():
+    from autograder.preprocessors import TagCellsThatMayRaise
+    from tests.autograder.helpers import code_cell
+
+    answer = code_cell("answer", "def f():\n    raise NotImplementedError()", "tg-f")
+    answer.metadata["tags"] = ["keep-me"]
+    test = code_cell("tests", "assert f() == 1", "tg-f-test", 1)
+    written = nbformat.v4.new_markdown_cell("YOUR ANSWER HERE")
+    written.metadata["nbgrader"] = {"grade_id": "tg-why", "grade": True, "solution": True}
+    worked = nbformat.v4.new_code_cell("print(1 / 0)")  # a broken example must still stop
+    nb = nbformat.v4.new_notebook(cells=[answer, test, written, worked])
+    for _ in range(2):  # tagging twice changes nothing
+        nb, _ = TagCellsThatMayRaise().preprocess(nb, {})
+    assert [cell.metadata.get("tags") for cell in nb.cells] == [
+        ["keep-me", "raises-exception"],
+        ["raises-exception"],
+        None,
+        None,
+    ]

@@ -12,7 +12,7 @@ import pytest
 from autograder.cli import main
 from autograder.course import Course
 from autograder.tasks.release import release, release_differences, student_version
-from autograder.tasks.verify import verify_assignment
+from autograder.tasks.verify import cell_errors, verify_assignment
 from tests import ROOT
 from tests.autograder.helpers import code_cell, make_course
 
@@ -70,7 +70,7 @@ def small_course(course, root, example):
 
 
 def test_written_answers_wait_for_a_person_and_do_not_fail_verify(course, tmp_path):
-    small = small_course(course, tmp_path, "print(double(21))")
+    small = small_course(course, tmp_path, "print(2 * 21)")
     verdict = verify_assignment(small, "99_verify")
     assert verdict.ok, verdict.problems
     assert set(verdict.seconds) == {"solution", "blank"}
@@ -83,3 +83,31 @@ def test_a_worked_example_that_raises_is_reported_with_its_cell(course, tmp_path
         "99_verify.ipynb cell 3 ('ratio = 1 / 0  # a broken worked example') raised "
         "ZeroDivisionError: division by zero"
     ]
+
+
+def test_run_all_stops_only_at_cells_outside_the_exercises():
+    """Where Run All stops in an executed blank notebook: not at answers or tests (tagged
+    raises-exception), but at a worked example that calls an unanswered function."""
+
+    def raised(cell, ename):
+        cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue="", traceback=[])]
+        return cell
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            raised(code_cell("answer", "x = f()", "vd-x"), "NotImplementedError"),
+            raised(code_cell("tests", "assert x == 1", "vd-x-test", 1), "CheckFailed"),
+            raised(nbformat.v4.new_code_cell("print(double(21))"), "NotImplementedError"),
+        ]
+    )
+    assert cell_errors(nb, "blank.ipynb", skip_answers=True) == {
+        3: "blank.ipynb cell 3 ('print(double(21))') raised NotImplementedError: "
+    }
+    assert list(cell_errors(nb, "solution.ipynb")) == [1, 3]
+
+
+def test_verify_with_no_assignments_fails(tmp_path, capsys):
+    assert main(["--course", str(tmp_path), "verify"]) == 1
+    assert capsys.readouterr().err == (
+        f"autograder verify: no assignments found under {tmp_path.resolve()}/solutions\n"
+    )
