@@ -9,6 +9,7 @@ pixels (what a notebook does on every slider move), and its ratio to the target.
 import statistics
 import time
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from dlkit import data, widgets
@@ -27,8 +28,54 @@ def median_redraw_seconds(redraw) -> float:
     return statistics.median(times)
 
 
+def _tiny_transformer_weights():
+    """Untrained weights of the module-13 sorter (a redraw costs the same as trained ones)."""
+    import torch
+
+    from dlkit.models import TinyTransformer
+
+    torch.manual_seed(0)
+    return TinyTransformer().to_numpy_params()
+
+
+def _autoencoder_weights():
+    """Untrained weights of module 16's 2-D VAE and denoising AE (a redraw costs the same)."""
+    import torch
+
+    from dlkit.models import AE, VAE
+
+    torch.manual_seed(0)
+    return VAE(latent=2).to_numpy_params(), AE(hidden=(128,), latent=16).to_numpy_params()
+
+
+def _beta_sweep_summaries():
+    """A made-up {beta: summary} of dk.models.vae.beta_sweep's form, 8 latent dimensions."""
+    kl = {0.25: 14.0, 0.5: 9.0, 1.0: 5.5, 2.0: 2.5, 4.0: 0.3, 8.0: 0.01}
+    return {
+        beta: {
+            "kl": rate,
+            "kl_per_dim": list(np.linspace(2 * rate / 8, 0, 8)),
+            "reconstruction": 24.5 - 0.8 * rate,
+            "neg_elbo": 24.5 + 0.2 * rate,
+            "active_units": int(np.ceil(rate)) % 9,
+            "samples": np.random.default_rng(0).random((16, 64)),
+        }
+        for beta, rate in kl.items()
+    }
+
+
 def main() -> None:
     image = data.sample_image()
+    vae2, dae = _autoencoder_weights()
+    codes = np.random.default_rng(0).normal(size=(797, 2))
+    sweep = _beta_sweep_summaries()
+    digits10 = data.digits(100, seed=0)[2][:10]
+    sorter = _tiny_transformer_weights()
+    adding_X, adding_y = data.adding_problem(20, T=50, seed=0)
+    shapes = {"W": (34, 128), "b": (128,), "W_out": (32, 1), "b_out": (1,)}
+    lstm = {k: np.random.default_rng(0).normal(0, 0.3, s) for k, s in shapes.items()}
+    pm_logits = 3 * np.random.default_rng(0).normal(size=(800, 10))  # an overconfident model
+    pm_labels = np.where(np.arange(800) % 10 < 7, pm_logits.argmax(1), np.arange(800) % 10)
     cases = {
         "draw_sine_wave": lambda: widgets.draw_sine_wave(1.0, 2.0, 0.5),
         "draw_matrix_on_circle": lambda: widgets.draw_matrix_on_circle(2.0, 1.0, 1.0, 2.0),
@@ -49,6 +96,55 @@ def main() -> None:
         "draw_bias_variance": lambda: widgets.draw_bias_variance(5),
         "draw_universal_approximation": lambda: widgets.draw_universal_approximation(20),
         "draw_activation": lambda: widgets.draw_activation("gelu"),
+        "draw_feature_maps (digit)": lambda: widgets.draw_feature_maps("edge-x", 3, "digit"),
+        "draw_feature_maps (photo)": lambda: widgets.draw_feature_maps("sharpen", 0, "photo"),
+        "draw_receptive_field": lambda: widgets.draw_receptive_field(4, 3, 2, 2),
+        "draw_conv_arithmetic": lambda: widgets.draw_conv_arithmetic(7, 3, 2, 1, 1, 1, 2),
+        "draw_regularization_curves": lambda: widgets.draw_regularization_curves(
+            {
+                (wd, p): {
+                    "loss": 2.3 * np.exp(-np.arange(100) / (20 + 40 * p + 100 * wd)),
+                    "val_loss": 0.6 + 0.01 * (np.arange(100) - 30.0) ** 2 / (30 + 100 * p),
+                    "test_accuracy": 0.75 + 0.1 * p + 0.1 * wd,
+                }
+                for wd in (0.0, 0.1, 0.5)
+                for p in (0.0, 0.25, 0.5)
+            },
+            0.1,
+            0.25,
+        ),
+        "draw_penalty_geometry": lambda: widgets.draw_penalty_geometry(1.0, 0.7),
+        "draw_bn_noise": lambda: widgets.draw_bn_noise(16, 1.0),
+        "draw_grad_norms": lambda: widgets.draw_grad_norms(30, "sigmoid", "xavier"),
+        "draw_batch_noise": lambda: widgets.draw_batch_noise(16),
+        "draw_saddle_landscape": lambda: widgets.draw_saddle_landscape(0.0, 1.2, 0.05, 0.01, 200),
+        "draw_hidden_trajectory": lambda: widgets.draw_hidden_trajectory(0.9, 0.5, 60),
+        "draw_lstm_gates": lambda: widgets.draw_lstm_gates(lstm, adding_X, adding_y, 3, 8),
+        "draw_attention_heatmap": lambda: widgets.draw_attention_heatmap(
+            sorter, np.array([7, 2, 9, 2, 0, 5, 1, 4]), layer=1, head=2
+        ),
+        "draw_positional_encoding": lambda: widgets.draw_positional_encoding(32, 64, 10),
+        "draw_softmax_temperature": lambda: widgets.draw_softmax_temperature(64, False),
+        "draw_vi_fit": lambda: widgets.draw_vi_fit(5, 0.9),
+        "draw_bp_messages": lambda: widgets.draw_bp_messages(10, 0.3),
+        "draw_mcmc_chain": lambda: widgets.draw_mcmc_chain(2.5, 2000),
+        "draw_importance_weights": lambda: widgets.draw_importance_weights(0.0, 1.0, 500),
+        "draw_hmc_trajectory": lambda: widgets.draw_hmc_trajectory(0.25, 20),
+        "draw_pca_reconstruction (digit)": lambda: widgets.draw_pca_reconstruction(10, 3),
+        "draw_pca_reconstruction (photo)": lambda: widgets.draw_pca_reconstruction(10, 0, "photo"),
+        "draw_ica_mixing": lambda: widgets.draw_ica_mixing(60.0, "uniform"),
+        "draw_sparse_code": lambda: widgets.draw_sparse_code(0.1, 5),
+        "draw_threshold": lambda: widgets.draw_threshold(0.3, 0.2),
+        "draw_search_budget": lambda: widgets.draw_search_budget(16, "grid", 0),
+        "draw_reliability": lambda: widgets.draw_reliability(pm_logits, pm_labels, 1.5, 10),
+        "draw_latent_space": lambda: widgets.draw_latent_space(
+            vae2, codes, np.arange(797) % 10, 0.5, -1.0
+        ),
+        "draw_beta_tradeoff": lambda: widgets.draw_beta_tradeoff(sweep, 1.0),
+        "draw_denoising": lambda: widgets.draw_denoising(dae, digits10, "mask", 0.3),
+        "draw_value_iteration": lambda: widgets.draw_value_iteration(5, 0.9, 0.1),
+        "draw_bandit_regret": lambda: widgets.draw_bandit_regret(0.1, 2.0, 500),
+        "draw_pg_variance": lambda: widgets.draw_pg_variance(5),
     }
     print(f"{'widget':30s} {'median ms':>10s} {'/ target':>9s}")
     for name, redraw in cases.items():

@@ -15,6 +15,10 @@ form the class docstring says how. A parameter is either
 
 :func:`_slots` is the only place that tells the two apart.
 
+Regularised steps (module 09): :class:`AdamW` (decoupled weight decay, as
+``torch.optim.AdamW``), :func:`l1_prox_step` (the proximal step of an L1 penalty) and
+:func:`clip_by_global_norm` (as ``torch.nn.utils.clip_grad_norm_``).
+
 Schedules are plain functions ``lr(t)`` of the step index t (scalars or arrays of
 steps); :class:`LRScheduler` applies one to an optimizer, with torch's timing.
 
@@ -247,6 +251,68 @@ class Adam(Optimizer):
         m_hat = state["m"] / (1 - self.beta1**t)
         v_hat = state["v"] / (1 - self.beta2**t)
         theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as ``torch.optim.AdamW`` (default decay 0.01).
+
+    Each step first shrinks the parameter, ``theta <- (1 - lr lambda) theta`` (the weight
+    decay of eq 7.2), then takes the Adam step of the loss gradient alone. Adding
+    ``lambda theta`` to the gradient instead (``Adam(weight_decay=...)``, L2
+    regularisation) lets Adam's per-coordinate scaling divide the decay by
+    ``sqrt(v_hat)``: coordinates with large gradients are hardly decayed at all.
+    """
+
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr, betas, eps, weight_decay=0.0)
+        self.decoupled_weight_decay = _positive(weight_decay, "weight_decay", "AdamW", True)
+
+    def _update(self, theta, g, state):
+        theta *= 1.0 - self.lr * self.decoupled_weight_decay
+        super()._update(theta, g, state)
+
+
+# ---------------------------------------------------------------- regularised steps
+
+
+def l1_prox_step(w, grad, lr, lam):
+    """One proximal-gradient (ISTA) step on ``L(w) + lam ||w||_1``; returns a new array.
+
+    ``w <- soft_threshold(w - lr grad, lr lam)`` with ``soft_threshold(u, t) =
+    sign(u) max(|u| - t, 0)``: a gradient step on L, then the proximal map of
+    ``lr lam |.|``, which sets every coordinate with ``|u| <= lr lam`` to exactly 0. A
+    subgradient step ``w - lr (grad + lam sign(w))`` instead oscillates around 0 and
+    (almost) never lands on it. w, grad: arrays of the same shape.
+    """
+    from dlkit.ml import soft_threshold
+
+    w, grad = np.asarray(w, dtype=float), np.asarray(grad, dtype=float)
+    if w.shape != grad.shape:
+        raise ValueError(f"l1_prox_step: w {w.shape} and grad {grad.shape} must have one shape")
+    lr = _positive(lr, "lr", "l1_prox_step")
+    lam = _positive(lam, "lam", "l1_prox_step", allow_zero=True)
+    return soft_threshold(w - lr * grad, lr * lam)
+
+
+def clip_by_global_norm(grads, max_norm, eps=1e-6):
+    """Rescale gradients so that their global L2 norm is at most ``max_norm``.
+
+    ``total = sqrt(sum_i ||g_i||^2)`` over every array together; each array is
+    multiplied by ``min(1, max_norm / (total + eps))`` (eq 7.14; ``eps`` as in
+    ``torch.nn.utils.clip_grad_norm_``), so the direction of the whole update is kept.
+    grads: a list of arrays, or a dict name -> array (a model's named gradients).
+    Returns ``(clipped, total)``: new arrays in a list in the order given (or a dict with
+    the same keys) and the norm *before* clipping (the number to log).
+    """
+    names = list(grads) if isinstance(grads, dict) else None
+    arrays = [np.asarray(g, dtype=float) for g in (grads.values() if names else grads)]
+    if not arrays:
+        raise ValueError("clip_by_global_norm: got no gradients; pass a list of arrays")
+    max_norm = _positive(max_norm, "max_norm", "clip_by_global_norm")
+    total = float(np.sqrt(sum(np.sum(g * g) for g in arrays)))
+    scale = min(1.0, max_norm / (total + eps))
+    clipped = [g * scale for g in arrays]
+    return (dict(zip(names, clipped)) if names else clipped), total
 
 
 # ---------------------------------------------------------------- learning-rate schedules

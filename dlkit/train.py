@@ -239,10 +239,13 @@ def train_epoch(
     on_step=None,
     clip_grad_norm=None,
     use_amp=False,
+    on_backward=None,
 ):
     """One pass over ``loader``: for each batch, loss, backward, (clip,) optimizer step.
 
     ``batch_loss(model, batch) -> (loss, outputs, targets)`` (see :func:`supervised_loss`);
+    ``on_backward()`` runs after each backward pass, before clipping (the gradients are
+    still multiplied by the AMP scale when AMP is on);
     ``on_step()`` runs after each optimizer step (a per-batch LR schedule). Returns the
     mean training loss and, with a ``metric``, its mean (both weighted by batch size).
     """
@@ -255,6 +258,8 @@ def train_epoch(
         with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=use_amp):
             loss, outputs, targets = batch_loss(model, batch)
         scaler.scale(loss).backward()
+        if on_backward is not None:
+            on_backward()
         if clip_grad_norm is not None:
             scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
@@ -288,6 +293,9 @@ def fit(
     amp=None,
     clip_grad_norm=None,
     progress=None,
+    early_stopping=None,
+    restore_best=True,
+    log_grad_norms=False,
 ):
     """Train ``model`` on ``data``; return the history ``{name: [one value per epoch]}``.
 
@@ -311,10 +319,20 @@ def fit(
     amp: mixed precision; default on exactly when the device is CUDA (True on CPU is an error).
     clip_grad_norm: if given, rescale the gradients to at most this global L2 norm.
     progress: show a tqdm bar over epochs; default on except in fast mode.
+    early_stopping: a patience p >= 1 (needs ``val_data``): stop after the first epoch that
+        ends p epochs in a row without a validation loss below the best so far (NaN never
+        improves); the best epoch is recorded as ``history["best_epoch"]`` (counting from 1).
+    restore_best: with ``early_stopping``, load the weights of the best epoch into the model
+        when training ends; with False the model keeps the weights of the last epoch.
+    log_grad_norms: record ``history["grad_norms"]``, per epoch the list of the mean over
+        its steps of ``||dL/dW||_F`` for every weight matrix (see :func:`layer_grad_norms`:
+        parameters with two or more dimensions, input layer first), measured after each
+        backward pass and before clipping.
 
     History keys: ``epoch``, ``loss`` (mean training loss), ``lr`` (learning rate used in
     the epoch), ``seconds``, plus ``metric`` when a metric is given and ``val_loss`` /
-    ``val_metric`` when validation data is given.
+    ``val_metric`` when validation data is given, and ``best_epoch`` (one int) with
+    ``early_stopping``.
     """
     if scheduler_interval not in SCHEDULER_INTERVALS:
         raise ValueError(
@@ -327,6 +345,7 @@ def fit(
     use_amp = _use_amp(amp, device)
     batch_loss = _batch_loss(loss_fn, step, metric)
     progress = not is_fast() if progress is None else progress
+    stopper = _early_stopper(early_stopping, restore_best, val_data is not None)
 
     torch.manual_seed(seed)
     model.to(device)
@@ -339,6 +358,9 @@ def fit(
     per_step = scheduler.step if scheduler is not None and scheduler_interval == "step" else None
     scaler = torch.amp.GradScaler(device.type, enabled=use_amp)
     history = _empty_history(metric is not None, val_data is not None)
+    grad_log = _GradNormLog(model, scaler) if log_grad_norms else None
+    if grad_log is not None:
+        history["grad_norms"] = []
 
     bar = tqdm(range(1, epochs + 1), desc="training", unit="epoch", disable=not progress)
     for epoch in bar:
@@ -356,8 +378,11 @@ def fit(
             on_step=per_step,
             clip_grad_norm=clip_grad_norm,
             use_amp=use_amp,
+            on_backward=grad_log.record if grad_log is not None else None,
         )
         history["loss"].append(loss)
+        if grad_log is not None:
+            history["grad_norms"].append(grad_log.epoch_means())
         if metric is not None:
             history["metric"].append(score)
         if val_data is not None:
@@ -371,6 +396,10 @@ def fit(
         bar.set_postfix(
             {k: f"{history[k][-1]:.4f}" for k in ("loss", "val_loss") if history.get(k)}
         )
+        if stopper is not None and stopper.update(model, epoch, history["val_loss"][-1]):
+            break
+    if stopper is not None:
+        stopper.finish(model, history)
     return history
 
 
@@ -389,11 +418,199 @@ def _validate(model, val_data, loss_fn, metric, step, device, use_amp, history):
         history["val_metric"].append(scores["metric"])
 
 
+class _EarlyStopping:
+    """Early stopping (Algorithm 3 with one epoch between evaluations): count the epochs
+    since the validation loss last fell below its best; stop when the count reaches the
+    patience; keep a copy of the best epoch's weights to restore."""
+
+    def __init__(self, patience, restore_best):
+        self.patience, self.restore_best = patience, restore_best
+        self.best_loss, self.best_epoch, self.waited, self.best_state = np.inf, 0, 0, None
+
+    def update(self, model, epoch, val_loss):
+        """Record one epoch's validation loss; True when training should stop."""
+        if val_loss < self.best_loss:  # strict: a tie or a NaN is no improvement
+            self.best_loss, self.best_epoch, self.waited = val_loss, epoch, 0
+            if self.restore_best:
+                self.best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            self.waited += 1
+        return self.waited >= self.patience
+
+    def finish(self, model, history):
+        history["best_epoch"] = self.best_epoch
+        if self.restore_best and self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+
+def _early_stopper(early_stopping, restore_best, has_validation):
+    """The early-stopping bookkeeping of ``fit``, or None without ``early_stopping``."""
+    if early_stopping is None:
+        return None
+    if isinstance(early_stopping, bool) or not isinstance(early_stopping, int | np.integer):
+        raise ValueError(
+            f"early_stopping is a patience, a whole number of epochs >= 1, got {early_stopping!r}"
+        )
+    if early_stopping < 1:
+        raise ValueError(f"early_stopping (the patience) must be >= 1, got {early_stopping}")
+    if not has_validation:
+        raise ValueError(
+            "early_stopping watches the validation loss: pass val_data=(X_val, y_val) as well"
+        )
+    return _EarlyStopping(int(early_stopping), bool(restore_best))
+
+
+def _weight_matrices(model):
+    """``(name, parameter)`` of every parameter with two or more dimensions, in model order
+    (the weights of Linear and convolution layers; biases and norm scales are left out)."""
+    return [(name, p) for name, p in model.named_parameters() if p.ndim >= 2]
+
+
+def layer_grad_norms(model):
+    """``||dL/dW||_F`` of every weight matrix of ``model``, input layer first, as floats.
+
+    Read from the ``.grad`` of the last backward pass (0.0 where a weight has none); in a
+    deep network with saturating activations the first layers' norms are the smallest.
+    """
+    norms = []
+    for _, weight in _weight_matrices(model):
+        norms.append(0.0 if weight.grad is None else float(weight.grad.detach().norm()))
+    return norms
+
+
+class _GradNormLog:
+    """``fit(log_grad_norms=True)``: sums per-layer gradient norms over an epoch's steps on
+    the device (no synchronisation per step) and hands back their means per epoch."""
+
+    def __init__(self, model, scaler):
+        self.weights = [p for _, p in _weight_matrices(model)]
+        self.scaler = scaler
+        self.total, self.steps = None, 0
+
+    def record(self):
+        norms = torch.stack(
+            [
+                p.grad.detach().float().norm() if p.grad is not None else p.new_zeros(())
+                for p in self.weights
+            ]
+        )
+        if self.scaler.is_enabled():
+            norms = norms / self.scaler.get_scale()  # AMP scales the gradients up
+        self.total = norms if self.total is None else self.total + norms
+        self.steps += 1
+
+    def epoch_means(self):
+        if self.total is None:
+            return [0.0] * len(self.weights)
+        means = (self.total / self.steps).tolist()
+        self.total, self.steps = None, 0
+        return means
+
+
+@torch.no_grad()
+def dead_unit_fractions(model, data, batch_size=256, device=None):
+    """For every ``torch.nn.ReLU`` module of ``model``, the fraction of its units that
+    output 0 on every row of ``data`` (an array or a loader), in eval mode.
+
+    A unit is a feature of the ReLU's output (its second dimension); a dead unit passes
+    no gradient back for any of these inputs. Returns one float per ReLU module.
+    """
+    device = torch.device(device) if device is not None else default_device()
+    relus = [m for m in model.modules() if isinstance(m, torch.nn.ReLU)]
+    alive = [None] * len(relus)
+
+    def watch(index):
+        def hook(module, inputs, output):
+            fired = (output > 0).reshape(output.shape[0], output.shape[1], -1).any(dim=(0, 2))
+            alive[index] = fired if alive[index] is None else alive[index] | fired
+
+        return hook
+
+    handles = [relu.register_forward_hook(watch(i)) for i, relu in enumerate(relus)]
+    try:
+        model.to(device).eval()
+        for batch in as_loader(data, batch_size=batch_size):
+            model(_on_device(batch, device)[0])
+    finally:
+        for handle in handles:
+            handle.remove()
+    return [1.0 - float(fired.float().mean()) for fired in alive]
+
+
+def lambda_lr(optimizer, schedule):
+    """A torch ``LambdaLR`` that sets the learning rate to ``schedule(t)`` at step t.
+
+    ``schedule`` maps the step count t = 0, 1, ... to a learning rate, e.g.
+    ``lambda t: dk.optim.warmup_cosine(t, 0.1, 100, 1000)``: the first parameter group
+    gets exactly ``schedule(t)``, other groups the same multiple of their own initial
+    learning rate. Step it after every optimizer step (``fit(...,
+    scheduler=lambda opt: dk.train.lambda_lr(opt, schedule), scheduler_interval="step")``),
+    which gives the timing of :class:`dlkit.optim.LRScheduler`.
+    """
+    if not callable(schedule):
+        raise ValueError(
+            "lambda_lr: schedule must be a function of the step t, e.g. "
+            "`lambda t: dk.optim.cosine_decay(t, 0.1, 1000)`"
+        )
+    base = optimizer.param_groups[0].get("initial_lr", optimizer.param_groups[0]["lr"])
+    if not base > 0:
+        raise ValueError(
+            f"lambda_lr: the optimizer's learning rate must be positive, got {base}; "
+            "construct it with the schedule's peak value, e.g. lr=0.1"
+        )
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: float(schedule(t)) / base)
+
+
+def overfit_batch(model, X, y, *, steps=300, lr=1e-2, loss_fn=None, seed=0, device=None, tol=1e-3):
+    """Sanity check: can ``model`` memorise one small batch? Train on it until it does.
+
+    Full-batch Adam (learning rate ``lr``, no weight decay) on ``(X, y)`` (arrays or
+    tensors; y class labels for the default cross-entropy ``loss_fn``) for at most
+    ``steps`` steps, stopping after the first step at which every example is classified
+    right and the loss is at most ``tol``. A correct model and training loop reach it in a
+    few hundred steps on 10-100 examples; if it does not, suspect the code (a wrong loss,
+    labels misaligned with inputs, a detached graph), not the capacity. Switch off
+    regularisation (dropout, weight decay) before calling it: the model is trained in
+    ``train()`` mode. Returns ``{"loss": [...], "accuracy": [...], "steps": int,
+    "memorised": bool}`` (loss and accuracy before each step, the final state last).
+    """
+    if not isinstance(steps, int | np.integer) or steps < 1:
+        raise ValueError(f"overfit_batch: steps must be a positive integer, got {steps!r}")
+    device = torch.device(device) if device is not None else default_device()
+    loss_fn = torch.nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    torch.manual_seed(seed)
+    model.to(device).train()
+    X, y = _to_tensor(X).to(device), _to_tensor(y).to(device)
+    if len(X) != len(y):
+        raise ValueError(f"overfit_batch: X and y have {len(X)} and {len(y)} rows")
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = {"loss": [], "accuracy": []}
+    memorised = False
+    for _ in range(int(steps) + 1):
+        optimizer.zero_grad(set_to_none=True)
+        outputs = model(X)
+        loss = loss_fn(outputs, y)
+        history["loss"].append(loss.item())
+        history["accuracy"].append(accuracy(outputs.detach(), y))
+        memorised = history["accuracy"][-1] == 1.0 and history["loss"][-1] <= tol
+        if memorised or len(history["loss"]) > steps:
+            break
+        loss.backward()
+        optimizer.step()
+    history["steps"] = len(history["loss"]) - 1
+    history["memorised"] = bool(memorised)
+    return history
+
+
 __all__ = [
     "accuracy",
     "as_loader",
+    "dead_unit_fractions",
     "evaluate",
     "fit",
+    "lambda_lr",
+    "layer_grad_norms",
+    "overfit_batch",
     "predict",
     "sequence_cross_entropy",
     "step_loss",

@@ -7,6 +7,8 @@ packages import each other.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,12 @@ def test_no_two_parts_import_each_other():
 
     for part in edges:
         visit(part)
+
+
+def test_import_dlkit_does_not_load_torch():
+    """``import dlkit`` stays light (numpy, scipy, matplotlib): torch loads on the first use
+    of ``dk.models``, ``dk.train`` or a module that needs it, never at import (a widget
+    drawing that needs a model's numpy helper imports it inside the function)."""
+    code = "import sys, dlkit; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", "import dlkit imported torch"

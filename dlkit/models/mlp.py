@@ -14,6 +14,7 @@ ACTIVATIONS = {
     "swish": nn.SiLU,
 }
 INITS = ("he", "xavier", "torch")
+NORMS = {"batch": nn.BatchNorm1d, "layer": nn.LayerNorm}  # applied after each hidden Linear
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,13 @@ class MLPConfig:
     ``relu, leaky_relu, tanh, sigmoid, gelu, swish``; dropout: probability applied
     after every hidden activation (0 for none); init: ``"he"`` (Kaiming normal, for
     ReLU-like activations), ``"xavier"`` (Glorot normal, for tanh/sigmoid) or
-    ``"torch"`` (torch's default); biases start at zero for ``he`` and ``xavier``.
+    ``"torch"`` (torch's default); biases start at zero for ``he`` and ``xavier``;
+    norm: None (the default), ``"batch"`` (``BatchNorm1d``) or ``"layer"`` (``LayerNorm``)
+    between every hidden Linear and its activation; residual: if True, every hidden layer
+    after the first adds its input to its output, ``h + f(h W + b)`` (a skip connection:
+    the gradient reaches the first layers through the identity), which needs equal
+    hidden widths; the K residual branches start with their weights scaled by
+    ``1 / sqrt(K)``, so that adding them up does not blow the signal up with depth.
     """
 
     in_features: int = 64
@@ -34,6 +41,8 @@ class MLPConfig:
     activation: str = "relu"
     dropout: float = 0.0
     init: str = "he"
+    norm: str | None = None
+    residual: bool = False
 
     def __post_init__(self):
         widths = (self.in_features, *self.hidden, self.out_features)
@@ -48,6 +57,15 @@ class MLPConfig:
             raise ValueError(f"MLPConfig: dropout must be in [0, 1), got {self.dropout}")
         if self.init not in INITS:
             raise ValueError(f"MLPConfig: unknown init {self.init!r}; choose one of {INITS}")
+        if self.norm is not None and self.norm not in NORMS:
+            raise ValueError(
+                f"MLPConfig: unknown norm {self.norm!r}; choose None or one of {sorted(NORMS)}"
+            )
+        if self.residual and len(set(self.hidden)) > 1:
+            raise ValueError(
+                f"MLPConfig: residual=True adds each hidden layer's input to its output, so "
+                f"the hidden widths must be equal, got {self.hidden}"
+            )
 
 
 class MLP(nn.Module):
@@ -70,11 +88,15 @@ class MLP(nn.Module):
         for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
             layers.append(nn.Linear(n_in, n_out))
             if i < len(widths) - 2:
+                if config.norm is not None:
+                    layers.append(NORMS[config.norm](n_out))
                 layers.append(ACTIVATIONS[config.activation]())
                 if config.dropout > 0:
                     layers.append(nn.Dropout(config.dropout))
         self.net = nn.Sequential(*layers)
         self._initialise(config.init)
+        if config.residual:
+            self.net = nn.Sequential(*_residual_blocks(list(self.net)))
 
     def _initialise(self, init):
         if init == "torch":
@@ -89,3 +111,27 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x.flatten(start_dim=1))  # (n, ...) -> (n, in_features) -> (n, out)
+
+
+class Residual(nn.Module):
+    """``x + block(x)``: a skip connection around a block that keeps the width."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.block = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.block(x)
+
+
+def _residual_blocks(layers):
+    """The flat ``Linear, [norm], activation, [dropout], Linear, ...`` list with every hidden
+    layer after the first (a Linear and the modules up to the next Linear) wrapped in a
+    :class:`Residual`; the first and the output layer stay as they are."""
+    starts = [i for i, layer in enumerate(layers) if isinstance(layer, nn.Linear)]
+    blocks = [layers[a:b] for a, b in zip(starts, starts[1:] + [len(layers)])]
+    middle = [Residual(*block) for block in blocks[1:-1]]
+    with torch.no_grad():  # K branches of variance v / K each: the sum grows like (1 + 1/K)^K <= e
+        for residual in middle:
+            residual.block[0].weight.mul_(len(middle) ** -0.5)
+    return [*blocks[0], *middle, *blocks[-1]]

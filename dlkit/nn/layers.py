@@ -1,4 +1,5 @@
-"""Layers with forward and backward passes: ``Linear``, ``Activation``, ``Sequential``."""
+"""Layers with forward and backward passes: ``Linear``, ``Activation``, ``Sequential``;
+``TrainEvalMode``, the training flag of the layers that behave differently in evaluation."""
 
 import numpy as np
 
@@ -11,6 +12,20 @@ def _batch(x, width, name):
     if x.ndim != 2 or x.shape[1] != width:
         raise ValueError(f"{name}: expected input of shape (n, {width}), got {x.shape}")
     return x
+
+
+class TrainEvalMode:
+    """A layer's ``training`` flag (True at first), set by ``train()`` and ``eval()`` as in
+    torch; Dropout, BatchNorm1d and LayerNorm read it in ``forward``."""
+
+    training = True
+
+    def train(self, mode=True):
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
 
 
 class Linear:

@@ -10,38 +10,124 @@ One file per module; this package re-exports every drawing, so notebooks call
 ``dk.widgets.draw_x(...)``.
 """
 
+from dlkit.widgets.approximate_inference import draw_bp_messages, draw_vi_fit
+from dlkit.widgets.attention_transformers import (
+    draw_attention_heatmap,
+    draw_positional_encoding,
+    draw_softmax_temperature,
+)
+from dlkit.widgets.autoencoders_representation import (
+    draw_beta_tradeoff,
+    draw_denoising,
+    draw_latent_space,
+)
 from dlkit.widgets.calculus_autodiff import draw_fd_error, draw_taylor
 from dlkit.widgets.classical_ml import draw_bias_variance, draw_decision_boundary
+from dlkit.widgets.convolutional_networks import (
+    draw_conv_arithmetic,
+    draw_feature_maps,
+    draw_receptive_field,
+)
 from dlkit.widgets.feedforward_backprop import draw_activation, draw_universal_approximation
+from dlkit.widgets.generative_models import (
+    draw_diffusion,
+    draw_flow_density,
+    draw_sampling_steps,
+)
 from dlkit.widgets.getting_started import draw_sine_wave
 from dlkit.widgets.information_theory import draw_bernoulli_entropy, draw_gaussian_kl
 from dlkit.widgets.linear_algebra import draw_matrix_on_circle, draw_svd_rank
+from dlkit.widgets.linear_factor_models import (
+    draw_ica_mixing,
+    draw_pca_reconstruction,
+    draw_sparse_code,
+)
+from dlkit.widgets.monte_carlo_graphical_models import (
+    draw_hmc_trajectory,
+    draw_importance_weights,
+    draw_mcmc_chain,
+)
 from dlkit.widgets.numerical_computation import draw_integration_error, draw_precision_loss
 from dlkit.widgets.optimization import (
     draw_lr_schedules,
     draw_optimizer_paths,
     draw_quadratic_descent,
 )
+from dlkit.widgets.practical_methodology import (
+    draw_reliability,
+    draw_search_budget,
+    draw_threshold,
+)
 from dlkit.widgets.probability import draw_bayes_update, draw_clt, draw_distribution
+from dlkit.widgets.recurrent_networks import draw_hidden_trajectory, draw_lstm_gates
+from dlkit.widgets.regularization import (
+    draw_bn_noise,
+    draw_penalty_geometry,
+    draw_regularization_curves,
+)
+from dlkit.widgets.reinforcement_learning import (
+    draw_bandit_regret,
+    draw_pg_variance,
+    draw_value_iteration,
+)
+from dlkit.widgets.training_deep_models import (
+    draw_batch_noise,
+    draw_grad_norms,
+    draw_saddle_landscape,
+)
 
 __all__ = [
     "draw_activation",
+    "draw_attention_heatmap",
+    "draw_bandit_regret",
+    "draw_batch_noise",
     "draw_bayes_update",
+    "draw_beta_tradeoff",
     "draw_bernoulli_entropy",
     "draw_bias_variance",
+    "draw_bn_noise",
+    "draw_bp_messages",
     "draw_clt",
+    "draw_conv_arithmetic",
     "draw_decision_boundary",
+    "draw_denoising",
+    "draw_diffusion",
     "draw_distribution",
     "draw_fd_error",
+    "draw_feature_maps",
+    "draw_flow_density",
     "draw_gaussian_kl",
+    "draw_grad_norms",
+    "draw_hidden_trajectory",
+    "draw_hmc_trajectory",
+    "draw_ica_mixing",
+    "draw_importance_weights",
     "draw_integration_error",
+    "draw_latent_space",
     "draw_lr_schedules",
+    "draw_lstm_gates",
     "draw_matrix_on_circle",
+    "draw_mcmc_chain",
     "draw_optimizer_paths",
+    "draw_pca_reconstruction",
+    "draw_penalty_geometry",
+    "draw_pg_variance",
+    "draw_positional_encoding",
     "draw_precision_loss",
     "draw_quadratic_descent",
+    "draw_receptive_field",
+    "draw_regularization_curves",
+    "draw_reliability",
+    "draw_saddle_landscape",
+    "draw_sampling_steps",
+    "draw_search_budget",
     "draw_sine_wave",
+    "draw_softmax_temperature",
+    "draw_sparse_code",
     "draw_svd_rank",
     "draw_taylor",
+    "draw_threshold",
     "draw_universal_approximation",
+    "draw_value_iteration",
+    "draw_vi_fit",
 ]

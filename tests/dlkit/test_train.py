@@ -272,11 +272,14 @@ def test_bad_data_is_explained(data, message):
 def test_sequence_loss_and_token_accuracy_are_per_token():
     torch.manual_seed(0)
     logits, targets = torch.randn(3, 5, 7), torch.randint(0, 7, (3, 5))
-    expected = sum(
-        torch.nn.functional.cross_entropy(logits[b, t : t + 1], targets[b, t : t + 1])
-        for b in range(3)
-        for t in range(5)
-    ) / 15
+    expected = (
+        sum(
+            torch.nn.functional.cross_entropy(logits[b, t : t + 1], targets[b, t : t + 1])
+            for b in range(3)
+            for t in range(5)
+        )
+        / 15
+    )
     assert torch.isclose(train.sequence_cross_entropy(logits, targets), expected)
     right = logits.argmax(dim=-1) == targets
     assert train.token_accuracy(logits, targets) == pytest.approx(right.float().mean().item())
