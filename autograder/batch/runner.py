@@ -90,9 +90,11 @@ def grade_batch(
     if assignment is not None:
         course.require(assignment)
     submissions = find_submissions(course, submissions_dir, assignment)
-    work = out / ".work"
-    for stale in ("tasks", "templates"):
-        shutil.rmtree(work / stale, ignore_errors=True)
+    # This run's scratch folder is its own: the grading processes of an earlier run that
+    # was killed may still be writing into theirs (removed here, so they fail harmlessly).
+    runs = out / ".work" / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    work = runs / uuid.uuid4().hex[:12]
     gradebook = InstructorGradebook(course, out, db_url)
     names = sorted({s.assignment for s in submissions if s.problem is None})
     fingerprints = {name: fingerprint(course, name) for name in names}
@@ -131,7 +133,7 @@ def grade_batch(
         results.append(result)
 
     results = finish(gradebook, results, out, logs)
-    shutil.rmtree(work / "tasks", ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     return results
 
 
