@@ -9,15 +9,19 @@ differences in W1, a mode counted from one sample, the seed hint's "+ log|det|" 
 change of variables, a coupling whose inverse is not exact or whose log-determinant has
 the wrong sign, a RealNVP undone in the wrong order, alpha-bar as a sum, the network fed
 x_0 or no t, a reverse step with 1/sqrt(abar) or noise at t = 0, the score without its
-minus sign).
+minus sign, weights in torch's (out, in) layout, samples returned instead of weights,
+a model trained too briefly, a run that ignores its seed).
 
 The oracles are closed forms, scipy (``jensenshannon`` squared, ``wasserstein_distance``,
 ``lognorm``, the derivative of the inverse map ``f^{-1}`` by finite differences), torch
 (``binary_cross_entropy_with_logits`` and ``autograd.functional.jacobian`` with
 ``slogdet``, through ``oracles.torch()``), the Gaussian posterior of the forward process,
-the exact score of Gaussian data, and for the trained DDPM the check's own ancestral
-sampler on the returned weights, scored by the distance of its samples to the check's own
-moons. The pass mark is calibrated in ``benchmarks/generative_models_calibration.py``.
+the exact score of Gaussian data, and for the three trained models the check's own numpy
+forward passes on the returned weights: the DDPM's ancestral sampler, scored by the
+distance of its samples to the check's own moons; the GAN generator on the check's own z,
+scored by mode coverage and the share of good samples on the check's own ring; the
+RealNVP's inverse pass, scored by the log-likelihood of the check's own held-out moons.
+The pass marks are calibrated in ``benchmarks/generative_models_calibration.py``.
 Nothing here uses dlkit.
 """
 
@@ -729,8 +733,9 @@ def _realnvp_oracle(params, Z):
     return X, log_base - np.array(logdets), log_base, np.array(logdets)
 
 
-def _realnvp_mistake(params, X, order="reverse", sign=-1.0, squash=True, alternate=True):
-    """log p(x) by a (possibly wrong) inverse pass, for the named mistakes."""
+def _realnvp_log_prob_by(params, X, order="reverse", sign=-1.0, squash=True, alternate=True):
+    """log p(x) by the inverse pass: right with the defaults (the trained flow's check),
+    wrong with the options of the named mistakes."""
     d = X.shape[1]
     x, total = np.array(X, dtype=float), np.zeros(len(X))
     ks = range(len(params) - 1, -1, -1) if order == "reverse" else range(len(params))
@@ -761,20 +766,20 @@ def _check_realnvp(fn, params, Z):
         atol=1e-8,
         mistakes=[
             (
-                lambda: _realnvp_mistake(params, X, sign=1.0),
+                lambda: _realnvp_log_prob_by(params, X, sign=1.0),
                 "the log-determinants are added "
                 "with the wrong sign: the inverse of each layer contributes -sum (1 - m) s",
             ),
             (
-                lambda: _realnvp_mistake(params, X, order="forward"),
+                lambda: _realnvp_log_prob_by(params, X, order="forward"),
                 "the layers are undone in the order they were applied: invert the LAST layer first",
             ),
             (
-                lambda: _realnvp_mistake(params, X, squash=False),
+                lambda: _realnvp_log_prob_by(params, X, squash=False),
                 "s is used without its tanh: s = tanh(s_raw)",
             ),
             (
-                lambda: _realnvp_mistake(params, X, alternate=False),
+                lambda: _realnvp_log_prob_by(params, X, alternate=False),
                 "every layer uses the same mask: layer k keeps the coordinates j with (j + k) even",
             ),
             (
@@ -1376,6 +1381,26 @@ def _expect_samples_moons(result, text):
     )
 
 
+def _expect_seeded(fn, name, params_of, hint, **short):
+    """The same seed gives the same weights, another seed other weights (short runs)."""
+    first, text = call(fn, name, 3, **short, hint=hint)
+    first = params_of(first, text)
+    again = params_of(*call(fn, name, 3, **short))
+    same = [np.array_equal(a, b) for a, b in zip(first, again)]
+    expect(
+        all(same),
+        f"two calls {text} returned different weights; hint: call torch.manual_seed(seed) "
+        f"before building the model, draw the data with seed=seed and pass seed=seed to {name}",
+    )
+    other, other_text = call(fn, name, 4, **short)
+    other = params_of(other, other_text)
+    expect(
+        not all(np.array_equal(a, b) for a, b in zip(first, other)),
+        f"{other_text} returned the same weights as seed 3; hint: use the seed argument "
+        f"(torch.manual_seed(seed), the data's seed and {name}'s seed) instead of a fixed one",
+    )
+
+
 def train_ddpm_basic(fn):
     """Seed 0: samples near the moons (mean distance and energy distance within the
     marks), both moons covered."""
@@ -1383,21 +1408,187 @@ def train_ddpm_basic(fn):
     _expect_samples_moons(result, text)
 
 
+def _ddpm_arrays(result, text):
+    params = _ddpm_params(result, text)
+    return [params[key] for key in sorted(params)]
+
+
 def train_ddpm_hidden(fn):
     """The same seed gives the same weights, another seed other weights (runs of 20 steps)."""
-    first, text = call(fn, "train_ddpm", 3, steps=20, hint=_DDPM_HINT)
-    first = _ddpm_params(first, text)
-    again = _ddpm_params(*call(fn, "train_ddpm", 3, steps=20))
+    _expect_seeded(fn, "train_ddpm", _ddpm_arrays, _DDPM_HINT, steps=20)
+
+
+# ---------------------------------------------------------------------------
+# Exercise 13 · gm-train-gan · reference: dk.models.GAN with dk.models.gan.train_gan
+# ---------------------------------------------------------------------------
+
+GAN_HIDDEN, GAN_LATENT = 64, 2
+N_GAN_SAMPLES, RING_MODES, RING_RADIUS = 2000, 8, 2.0
+#: A sample is good within this distance of a mode (6 standard deviations of the ring's
+#: components), and a mode is covered by at least this share of the samples, good and
+#: nearest to it.
+GOOD_RADIUS, MODE_SHARE = 0.3, 0.01
+#: The pass marks, from benchmarks/generative_models_calibration.py over 20 seeds (see the
+#: numbers there): covered modes (the reference: 7 or 8 of 8) and the share of good
+#: samples (the reference: 0.31 to 0.78; after 50 steps: at most 2 modes).
+MODES_MARK = 6
+GOOD_MARK = 0.2
+
+
+def _gan_shapes():
+    widths = [GAN_LATENT, GAN_HIDDEN, GAN_HIDDEN, 2]
+    shapes = {}
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:]), start=1):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (a, b), (b,)
+    return shapes
+
+
+def _weight_dict(result, text, shapes, what):
+    """The arrays of ``result`` (a dict with exactly the keys of ``shapes``), checked
+    against those shapes; ``what`` names the network in the messages."""
+    if not isinstance(result, dict) or set(result) != set(shapes):
+        raise CheckFailed(
+            f"{text} returned {show(result)}, expected a dict of the weights "
+            f"{', '.join(shapes)} of {what} as numpy arrays; hint: return "
+            "model.to_numpy_params(), the weights, not samples"
+        )
+    params = {}
+    for key, shape in shapes.items():
+        params[key] = as_float_array(result[key], f"{text}['{key}']")
+        expect(
+            params[key].shape == shape,
+            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: torch "
+            "stores nn.Linear weights as (out, in): transpose them so that a layer computes "
+            "x @ W (model.to_numpy_params() does)",
+        )
+    return params
+
+
+def _relu_mlp(params, h):
+    """The ReLU MLP of weights W1, b1, ..., WL, bL (no activation after the last layer)."""
+    n_layers = len(params) // 2
+    for i in range(1, n_layers + 1):
+        h = h @ params[f"W{i}"] + params[f"b{i}"]
+        if i < n_layers:
+            h = np.maximum(h, 0.0)
+    return h
+
+
+def _gan_samples(params, seed=1913):
+    """The check's own samples: G(z) for N_GAN_SAMPLES draws z ~ N(0, I), in numpy."""
+    z = np.random.default_rng(seed).standard_normal((N_GAN_SAMPLES, GAN_LATENT))
+    with np.errstate(all="ignore"):
+        return _relu_mlp(params, z)
+
+
+def _gan_scores(samples):
+    """(covered modes of the check's ring, share of good samples); (0, 0.0) if not finite."""
+    if not np.all(np.isfinite(samples)):
+        return 0, 0.0
+    return _coverage(samples, _ring(RING_MODES, RING_RADIUS), GOOD_RADIUS, MODE_SHARE)
+
+
+_GAN_HINT = (
+    "torch.manual_seed(seed), then train dk.models.GAN(dk.models.GANConfig(hidden=64, "
+    "layers=2)) on dk.data.ring_of_gaussians(4000, seed=seed) with "
+    "dk.models.gan.train_gan(model, X, steps=steps, lr=2e-3, seed=seed) (800 steps)"
+)
+
+
+def _expect_ring_covered(result, text):
+    params = _weight_dict(result, text, _gan_shapes(), "the generator 2 -> 64 -> 64 -> 2")
+    modes, good = _gan_scores(_gan_samples(params))
     expect(
-        all(np.array_equal(first[k], again[k]) for k in first),
-        f"two calls {text} returned different weights; hint: call torch.manual_seed(seed) "
-        "before building the model, draw the data with seed=seed and pass seed=seed to "
-        "train_ddpm",
+        modes >= MODES_MARK and good >= GOOD_MARK,
+        f"{text}: {N_GAN_SAMPLES} samples of the check's own forward pass of the returned "
+        f"generator cover {modes} of the {RING_MODES} modes (expected at least {MODES_MARK}; "
+        f"a mode is covered by {MODE_SHARE:.0%} of the samples within {GOOD_RADIUS} of it) "
+        f"and {good:.1%} of them lie within {GOOD_RADIUS} of a mode (expected at least "
+        f"{GOOD_MARK:.0%}; the reference: 31 % to 78 %): the generator is trained too "
+        f"briefly, or collapsed; hint: {_GAN_HINT}",
     )
-    other, other_text = call(fn, "train_ddpm", 4, steps=20)
-    other = _ddpm_params(other, other_text)
+
+
+def train_gan_basic(fn):
+    """Seed 0: the check's samples of the generator cover the ring, most of them near a mode."""
+    result, text = call(fn, "train_gan", 0, hint=_GAN_HINT)
+    _expect_ring_covered(result, text)
+
+
+def _gan_arrays(result, text):
+    params = _weight_dict(result, text, _gan_shapes(), "the generator 2 -> 64 -> 64 -> 2")
+    return [params[key] for key in sorted(params)]
+
+
+def train_gan_hidden(fn):
+    """The same seed gives the same weights, another seed other weights (runs of 20 steps)."""
+    _expect_seeded(fn, "train_gan", _gan_arrays, _GAN_HINT, steps=20)
+
+
+# ---------------------------------------------------------------------------
+# Exercise 14 · gm-train-flow · reference: dk.models.RealNVP with dk.models.flow.train_flow
+# ---------------------------------------------------------------------------
+
+FLOW_LAYERS, FLOW_HIDDEN = 4, 64
+#: The pass mark, from benchmarks/generative_models_calibration.py over 20 seeds (see the
+#: numbers there): the mean log-likelihood in nats of the check's own 3000 moon points
+#: (the reference: -2.16 to -1.67; after one epoch: -2.48 to -2.43; the standard normal: -2.84).
+FLOW_LL_MARK = -2.3
+
+
+def _flow_shapes():
+    widths = [2, FLOW_HIDDEN, FLOW_HIDDEN, 4]
+    shapes = {}
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:]), start=1):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (a, b), (b,)
+    return shapes
+
+
+def _flow_params(result, text):
+    if not isinstance(result, list | tuple) or len(result) != FLOW_LAYERS:
+        raise CheckFailed(
+            f"{text} returned {show(result)}, expected a list of {FLOW_LAYERS} dicts, one per "
+            "coupling layer, each with the weights W1, b1, W2, b2, W3, b3 of its MLP; hint: "
+            "return model.to_numpy_params(), the weights, not samples"
+        )
+    return [
+        _weight_dict(layer, f"{text}[{k}]", _flow_shapes(), f"layer {k}'s MLP 2 -> 64 -> 64 -> 4")
+        for k, layer in enumerate(result)
+    ]
+
+
+def _held_out_log_likelihood(params):
+    """The mean log p(x) of the check's own moons by its own inverse pass (-inf if not finite)."""
+    X, _, _ = _reference_moons()
+    with np.errstate(all="ignore"):
+        value = float(np.mean(_realnvp_log_prob_by(params, X)))
+    return value if np.isfinite(value) else -np.inf
+
+
+_FLOW_HINT = (
+    "torch.manual_seed(seed), then train dk.models.RealNVP(dk.models.FlowConfig(n_layers=4, "
+    "hidden=64, depth=2)) on dk.data.moons(4000, seed=seed) with "
+    "dk.models.flow.train_flow(model, X, epochs=epochs, lr=3e-3, seed=seed) (10 epochs)"
+)
+
+
+def train_flow_basic(fn):
+    """Seed 0: the check's own log-likelihood of its own held-out moons is above the mark."""
+    result, text = call(fn, "train_flow", 0, hint=_FLOW_HINT)
+    value = _held_out_log_likelihood(_flow_params(result, text))
     expect(
-        not all(np.array_equal(first[k], other[k]) for k in first),
-        f"{other_text} returned the same weights as seed 3; hint: use the seed argument "
-        "(torch.manual_seed(seed), the data's seed and train_ddpm's seed) instead of a fixed one",
+        value >= FLOW_LL_MARK,
+        f"{text}: the check's own inverse pass of the returned flow gives its held-out moons "
+        f"a mean log-likelihood of {value:.3f} nats, expected at least {FLOW_LL_MARK} (the "
+        "standard normal: -2.84; the reference: -2.16 to -1.67): the "
+        f"flow is trained too briefly, or not by maximum likelihood; hint: {_FLOW_HINT}",
     )
+
+
+def _flow_arrays(result, text):
+    return [layer[key] for layer in _flow_params(result, text) for key in sorted(layer)]
+
+
+def train_flow_hidden(fn):
+    """The same seed gives the same weights, another seed other weights (runs of 1 epoch)."""
+    _expect_seeded(fn, "train_flow", _flow_arrays, _FLOW_HINT, epochs=1)

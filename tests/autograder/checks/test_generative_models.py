@@ -41,6 +41,30 @@ def train_ddpm_ref(seed, steps=1500, time_input=True):
         torch.set_num_threads(threads)
 
 
+def train_gan_ref(seed, steps=800):
+    threads = _one_thread()
+    try:
+        torch.manual_seed(seed)
+        model = dk.models.GAN(dk.models.GANConfig(hidden=64, layers=2))
+        X = dk.data.ring_of_gaussians(4000, seed=seed)
+        gan.train_gan(model, X, steps=steps, lr=2e-3, seed=seed, progress=False)
+        return model.to_numpy_params()
+    finally:
+        torch.set_num_threads(threads)
+
+
+def train_flow_ref(seed, epochs=10):
+    threads = _one_thread()
+    try:
+        torch.manual_seed(seed)
+        model = dk.models.RealNVP(dk.models.FlowConfig(n_layers=4, hidden=64, depth=2))
+        X = dk.data.moons(4000, seed=seed)
+        flow.train_flow(model, X, epochs=epochs, lr=3e-3, seed=seed, progress=False)
+        return model.to_numpy_params()
+    finally:
+        torch.set_num_threads(threads)
+
+
 REFERENCES = {
     "optimal_discriminator": gan.optimal_discriminator,
     "gan_losses": gan.gan_losses,
@@ -54,6 +78,8 @@ REFERENCES = {
     "reverse_step": diffusion.ddpm_step,
     "score_and_guidance": (diffusion.eps_to_score, diffusion.cfg),
     "train_ddpm": train_ddpm_ref,
+    "train_gan": train_gan_ref,
+    "train_flow": train_flow_ref,
 }
 
 
@@ -379,6 +405,45 @@ def ddpm_unseeded(seed, steps=1500):
     return train_ddpm_ref(int(torch.randint(1000, (1,))), steps)
 
 
+def gan_transposed(seed, steps=800):
+    return {k: v.T for k, v in train_gan_ref(seed, 1).items()}
+
+
+def gan_samples(seed, steps=800):
+    torch.manual_seed(seed)
+    return dk.models.GAN(dk.models.GANConfig(hidden=64, layers=2)).sample(2000)
+
+
+def gan_undertrained(seed, steps=800):
+    return train_gan_ref(seed, 50)
+
+
+def gan_unseeded(seed, steps=800):
+    return train_gan_ref(int(torch.randint(1000, (1,))), steps)
+
+
+def flow_transposed(seed, epochs=10):
+    return [{k: v.T for k, v in layer.items()} for layer in train_flow_ref(seed, 1)]
+
+
+def flow_samples(seed, epochs=10):
+    torch.manual_seed(seed)
+    return dk.models.RealNVP(dk.models.FlowConfig(n_layers=4, hidden=64)).sample(2000)
+
+
+def flow_state_dict(seed, epochs=10):
+    torch.manual_seed(seed)
+    return dict(dk.models.RealNVP(dk.models.FlowConfig(n_layers=4, hidden=64)).state_dict())
+
+
+def flow_undertrained(seed, epochs=10):
+    return train_flow_ref(seed, 1)
+
+
+def flow_unseeded(seed, epochs=10):
+    return train_flow_ref(int(torch.randint(1000, (1,))), epochs)
+
+
 MUTANTS = [
     ("optimal_discriminator_basic", discriminator_upside_down, "is upside down"),
     ("optimal_discriminator_basic", value_without_log4, "the -log 4 is missing"),
@@ -419,6 +484,15 @@ MUTANTS = [
     ("train_ddpm_basic", ddpm_undertrained, "energy distance"),
     ("train_ddpm_basic", ddpm_without_t, "t is not given to the network"),
     ("train_ddpm_hidden", ddpm_unseeded, "torch.manual_seed(seed)"),
+    ("train_gan_basic", gan_transposed, "(out, in): transpose them"),
+    ("train_gan_basic", gan_samples, "the weights, not samples"),
+    ("train_gan_basic", gan_undertrained, "trained too briefly, or collapsed"),
+    ("train_gan_hidden", gan_unseeded, "torch.manual_seed(seed)"),
+    ("train_flow_basic", flow_transposed, "(out, in): transpose them"),
+    ("train_flow_basic", flow_samples, "the weights, not samples"),
+    ("train_flow_basic", flow_state_dict, "the weights, not samples"),
+    ("train_flow_basic", flow_undertrained, "trained too briefly"),
+    ("train_flow_hidden", flow_unseeded, "torch.manual_seed(seed)"),
 ]
 
 
@@ -462,3 +536,41 @@ def test_ancestral_sampler_matches_dlkit_sampler_in_distribution():
     ours = chk._sample_scores(samples)
     theirs = chk._sample_scores(chk._ancestral(model.to_numpy_params(), seed=3))
     assert theirs[0] == pytest.approx(ours[0], rel=0.15)
+
+
+def test_check_generator_forward_matches_torch_generator():
+    """The check's numpy forward pass of a generator equals torch's on the same z, and its
+    ring is dk.data.ring_centers(8, 2)."""
+    torch.manual_seed(1)
+    model = dk.models.GAN(dk.models.GANConfig(hidden=64, layers=2))
+    z = np.random.default_rng(1913).standard_normal((chk.N_GAN_SAMPLES, 2))
+    with torch.no_grad():
+        expected = model.generator(torch.as_tensor(z, dtype=torch.float32))
+    got = chk._gan_samples(model.to_numpy_params())
+    np.testing.assert_allclose(got, expected.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(chk._ring(8, 2.0), dk.data.ring_centers(8, 2.0), atol=1e-12)
+
+
+def test_check_coverage_scores_data_and_a_collapse():
+    """Samples of the ring itself cover all modes with nearly every sample good; samples of
+    one mode cover one."""
+    X = dk.data.ring_of_gaussians(chk.N_GAN_SAMPLES, seed=2)
+    modes, good = chk._gan_scores(X)
+    assert modes == 8 and good > 0.99
+    one = dk.data.ring_of_gaussians(chk.N_GAN_SAMPLES, seed=3, n_modes=1, radius=2.0)
+    assert chk._gan_scores(one)[0] == 1
+    assert chk._gan_scores(np.full((10, 2), np.nan)) == (0, 0.0)
+
+
+def test_check_flow_log_likelihood_matches_torch_log_prob():
+    """The check's held-out log-likelihood equals RealNVP.log_prob in float64 on its moons."""
+    torch.manual_seed(2)
+    model = dk.models.RealNVP(dk.models.FlowConfig(n_layers=4, hidden=64)).double()
+    X, _, _ = chk._reference_moons()
+    with torch.no_grad():
+        expected = model.log_prob(torch.as_tensor(X)).mean().item()
+    params = [{k: v.astype(float) for k, v in layer.items()} for layer in model.to_numpy_params()]
+    assert chk._held_out_log_likelihood(params) == pytest.approx(expected, rel=1e-10)
+    gaussian = scipy.stats.multivariate_normal(np.zeros(2)).logpdf(X).mean()
+    zero = [{k: np.zeros_like(v) for k, v in layer.items()} for layer in params]
+    assert chk._held_out_log_likelihood(zero) == pytest.approx(gaussian, rel=1e-12)
