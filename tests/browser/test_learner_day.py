@@ -139,8 +139,13 @@ def _breadcrumbs(lab) -> str:
 
 
 def _image(node) -> str | None:
-    images = node.find_elements("css selector", ".jp-OutputArea-output img")
-    return images[0].get_attribute("src") if images else None
+    """The figure's data URL, read in one script: the redraw replaces the ``img`` element,
+    so finding it and then reading it could meet a detached (stale) element."""
+    return node.parent.execute_script(
+        "const img = arguments[0].querySelector('.jp-OutputArea-output img');"
+        "return img ? img.src : null;",
+        node,
+    )
 
 
 def _dialog(lab) -> str:
