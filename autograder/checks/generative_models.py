@@ -1260,23 +1260,7 @@ def _ddpm_shapes():
 
 
 def _ddpm_params(result, text):
-    shapes = _ddpm_shapes()
-    if not isinstance(result, dict) or not set(shapes) <= set(result):
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a dict of weights W1, b1, ..., W4, b4 "
-            "of the fixed noise network; hint: return model.to_numpy_params(), the weights, "
-            "not samples"
-        )
-    params = {}
-    for key, shape in shapes.items():
-        params[key] = as_float_array(result[key], f"{text}['{key}']")
-        expect(
-            params[key].shape == shape,
-            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: torch "
-            "stores nn.Linear weights as (out, in): transpose them so that a layer computes "
-            "x @ W (model.to_numpy_params() does)",
-        )
-    return params
+    return _weight_dict(result, text, _ddpm_shapes(), "the fixed noise network")
 
 
 def _moons(n, seed):
