@@ -6,10 +6,13 @@ exercise keeps its point, and the grading process's peak resident memory stays u
 1 GiB (the kernel, which has its own 4 GiB cap, is not counted).
 
 The submissions are checked one after the other by one fresh grading process (what
-``autograder check`` runs). Its peak is read exactly at its end
-(``getrusage(RUSAGE_SELF).ru_maxrss``: the kernel's high-water mark, which a loaded
-machine cannot make it miss), and psutil samples its resident memory meanwhile, as a
-second reading (which can only under-estimate, never fail spuriously).
+``autograder check`` runs). Its peak is read exactly at its end from ``VmHWM`` in
+``/proc/self/status``: the high-water mark of its own address space, kept by the
+kernel, which a loaded machine cannot make it miss. (Not ``getrusage``'s ``ru_maxrss``:
+Linux carries the parent's high-water mark into a child's at ``exec``, so a grader
+started from a pytest worker that has grown to 1 GiB would read 1 GiB before grading
+anything.) psutil samples its resident memory meanwhile, as a second reading (which
+can only under-estimate, never fail spuriously).
 """
 
 import json
@@ -28,7 +31,7 @@ from tests.autograder.helpers import make_course
 GiB = 2**30
 
 GRADER = r"""
-import json, resource, sys
+import json, re, sys
 from pathlib import Path
 from autograder.course import Course
 from autograder.tasks.check import check_notebook
@@ -39,7 +42,8 @@ for notebook in sys.argv[2:]:
     result = check_notebook(course, Path(notebook))
     exercises = result.exercises
     results[Path(notebook).parent.name] = [(e.grade_id, e.score, e.message) for e in exercises]
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+status = Path("/proc/self/status").read_text()
+peak = int(re.search(r"^VmHWM:\s+(\d+) kB$", status, re.M).group(1)) * 1024
 print(json.dumps({"peak": peak, "results": results}))
 """
 
