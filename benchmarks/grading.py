@@ -1,6 +1,7 @@
 """Bulk grading speed: the sandbox's overhead, what a second job buys, and what Dask costs.
 
-    python -m benchmarks.grading [--submissions 20] [--assignment 01_linear_algebra] [--dask-only]
+    python -m benchmarks.grading [--submissions 20] [--assignment 01_linear_algebra]
+                                 [--dask-only] [--repeat 1]
 
 (run from the repository root: it builds submissions with the grading tests' helpers)
 
@@ -14,11 +15,15 @@ some answers wrong) four times, side by side in one run:
                                   Dask overhead = Dask / jobs 2 - 1 (target within 10 %)
 
 and prints the wall-clock times and the ratios (``--dask-only``: the last two runs only).
-Takes several minutes.
+``--repeat N`` runs the whole sequence N times, every other round in reverse order (so
+that a steady drift of the machine's speed cancels out), and prints the median of the
+rounds' ratios with each round's (this VM's speed drifts by 10 % and more within
+minutes, so a single pair says little). Takes several minutes per round.
 """
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 import warnings
@@ -47,7 +52,8 @@ def make_submissions(course: Course, assignment: str, count: int, root: Path) ->
 
 def timed_batch(course, submissions, out, level, jobs) -> tuple[float, list]:
     """Wall-clock seconds and results of one batch; ``jobs="dask"``: on a LocalCluster of
-    two non-daemonic worker processes (as the README starts workers), its start included."""
+    two worker processes with the README's settings (``cluster.WORKER_CONFIG``), its start
+    included."""
     start = time.perf_counter()
     limits = {"SandboxConfig": {"level": level}}
     if jobs != "dask":
@@ -56,8 +62,10 @@ def timed_batch(course, submissions, out, level, jobs) -> tuple[float, list]:
     import dask
     from distributed import LocalCluster
 
+    from autograder.batch.cluster import worker_config
+
     with (
-        dask.config.set({"distributed.worker.daemon": False}),
+        dask.config.set(worker_config()),
         LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
     ):
         address = cluster.scheduler_address
@@ -72,29 +80,52 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--assignment", default="01_linear_algebra")
     parser.add_argument("--dask-only", action="store_true", help="only --jobs 2 and Dask")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the runs, interleaved")
     args = parser.parse_args()
     runs = RUNS[2:] if args.dask_only else RUNS
     course = Course(default_root())
+    seconds = {run: [] for run in runs}
+    scores = set()
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         tmp = Path(tmp)
         submissions = make_submissions(course, args.assignment, args.submissions, tmp / "in")
-        seconds, scores = {}, {}
-        for level, jobs in runs:
-            out = tmp / f"out-{level}-{jobs}"
-            seconds[level, jobs], results = timed_batch(course, submissions, out, level, jobs)
-            scores[level, jobs] = sorted((r.student, r.score, r.status) for r in results)
-            shutil.rmtree(out)
-            print(f"sandbox {level:8s} jobs {jobs}: {seconds[level, jobs]:7.1f} s", flush=True)
-    if len({tuple(s) for s in scores.values()}) != 1:
+        for round_ in range(args.repeat):
+            for level, jobs in runs if round_ % 2 == 0 else runs[::-1]:  # drift cancels out
+                out = tmp / f"out-{level}-{jobs}"
+                took, results = timed_batch(course, submissions, out, level, jobs)
+                seconds[level, jobs].append(took)
+                scores.add(tuple(sorted((r.student, r.score, r.status) for r in results)))
+                shutil.rmtree(out)
+                print(f"sandbox {level:8s} jobs {jobs}: {took:7.1f} s", flush=True)
+    if len(scores) != 1:
         print("warning: the runs gave different grades")
-    print(f"{args.submissions} submissions of {args.assignment}")
+    print(f"{args.submissions} submissions of {args.assignment}, {args.repeat} round(s)")
+
+    def ratios(top, bottom):  # one per round: the runs of a round are side by side
+        return [a / b for a, b in zip(seconds[top], seconds[bottom], strict=True)]
+
     if not args.dask_only:
-        overhead = seconds["sandbox", 1] / seconds["none", 1] - 1
-        speedup = seconds["sandbox", 1] / seconds["sandbox", 2]
-        print(f"sandbox overhead (on / off - 1, jobs 1): {100 * overhead:5.1f} %   (target < 15 %)")
-        print(f"speed-up of --jobs 2 over --jobs 1:      {speedup:5.2f} x   (target >= 1.7 x)")
-    cost = seconds["sandbox", "dask"] / seconds["sandbox", 2] - 1
-    print(f"Dask (2 workers) over --jobs 2:          {100 * cost:5.1f} %   (target < 10 %)")
+        overhead = ratios(("sandbox", 1), ("none", 1))
+        speedup = ratios(("sandbox", 1), ("sandbox", 2))
+        print(f"sandbox overhead (on / off - 1, jobs 1): {_percent(overhead)}   (target < 15 %)")
+        print(f"speed-up of --jobs 2 over --jobs 1:      {_times(speedup)}   (target >= 1.7 x)")
+    cost = ratios(("sandbox", "dask"), ("sandbox", 2))
+    print(f"Dask (2 workers) over --jobs 2:          {_percent(cost)}   (target < 10 %)")
+
+
+def _percent(ratios: list[float]) -> str:
+    """The median ratio minus one as a percentage, with each round's when several."""
+    text = f"{100 * (statistics.median(ratios) - 1):5.1f} %"
+    if len(ratios) > 1:
+        text += " (rounds: " + ", ".join(f"{100 * (r - 1):.1f}" for r in ratios) + ")"
+    return text
+
+
+def _times(ratios: list[float]) -> str:
+    text = f"{statistics.median(ratios):5.2f} x"
+    if len(ratios) > 1:
+        text += " (rounds: " + ", ".join(f"{r:.2f}" for r in ratios) + ")"
+    return text
 
 
 if __name__ == "__main__":  # the batch's worker processes start from a fork server

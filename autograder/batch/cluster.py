@@ -13,7 +13,8 @@ worker whose checkout differs grades nothing and says so.
 Dask does the scheduling: a worker that dies mid-task has its tasks run again elsewhere
 (the scheduler's ``allowed-failures``), a task that fails is retried (``retries``), and
 results arrive as they complete (``as_completed``), at most :data:`WINDOW` tasks queued
-at a time so that a batch of thousands does not sit in the scheduler's memory.
+at a time so that a batch of thousands does not sit in the scheduler's memory. Workers
+run with the settings of :data:`WORKER_CONFIG` (``DASK_CONFIG=...``, README).
 """
 
 import os
@@ -33,6 +34,25 @@ from autograder.results import ERROR, SubmissionResult
 RETRIES = 2
 #: Tasks queued on the scheduler at once, at least (4 per worker thread when more).
 WINDOW = 64
+#: The Dask settings grading workers run with: not daemonic, no profiler, slower monitors.
+WORKER_CONFIG = Path(__file__).with_name("dask-worker.yaml")
+
+
+def worker_config() -> dict[str, object]:
+    """:data:`WORKER_CONFIG` as dotted keys, for ``dask.config.set`` (whose nested dicts
+    would replace whole sections); a LocalCluster started inside it passes them on."""
+    import yaml
+
+    def flat(section: dict, prefix: str = "") -> dict:
+        found = {}
+        for key, value in section.items():
+            if isinstance(value, dict):
+                found.update(flat(value, f"{prefix}{key}."))
+            else:
+                found[prefix + key] = value
+        return found
+
+    return flat(yaml.safe_load(WORKER_CONFIG.read_text(encoding="utf-8")))
 
 
 def remote_task(task: dict, course: Course, fingerprints: dict) -> dict:

@@ -39,10 +39,10 @@ def setup(course, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def local_cluster():
-    """Two worker processes of one thread; workers not daemonic, as the README advises, so
-    that grading processes start from the fork server."""
+    """Two worker processes of one thread, with the settings the README gives workers (not
+    daemonic, so grading processes start from the fork server)."""
     with (
-        dask.config.set({"distributed.worker.daemon": False}),
+        dask.config.set(cluster.worker_config()),
         LocalCluster(
             n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         ) as local,
@@ -128,7 +128,7 @@ def test_a_scheduler_and_two_workers_in_processes_of_their_own_one_killed_mid_ta
             env={**os.environ, **extra},
             **common,
         )  # fmt: skip
-        for extra in ({"DASK_DISTRIBUTED__WORKER__DAEMON": "False"}, {})
+        for extra in ({"DASK_CONFIG": str(cluster.WORKER_CONFIG)}, {})
     ]
     out, killed = tmp_path / "out", {}
     try:
@@ -169,6 +169,14 @@ def test_a_scheduler_and_two_workers_in_processes_of_their_own_one_killed_mid_ta
     err = capsys.readouterr().err
     assert f"grading on the Dask cluster at {address}" in err
     assert "Dask dashboard: http://127.0.0.1:" in err
+
+
+def test_the_workers_settings_name_dask_settings_that_exist():
+    """Dask ignores a key it does not know: each one the file sets must be one of Dask's."""
+    settings = cluster.worker_config()
+    assert settings["distributed.worker.daemon"] is False
+    for key in settings:
+        assert dask.config.get(key, default=KeyError) is not KeyError, key
 
 
 def test_a_worker_with_another_version_of_the_course_grades_nothing(setup):
