@@ -176,8 +176,10 @@ class InstructorGradebook:
             "",
             "c = get_config()  # noqa: F821",
             *(f"c.CourseDirectory.{key} = {value!r}" for key, value in settings.items()),
-            "# feedback the formgrader generates leaves out the graders' rubrics",
-            f"c.TagRemovePreprocessor.remove_cell_tags = {{{RUBRIC_TAG!r}}}",
+            "# feedback the formgrader generates leaves out the graders' rubrics; only there:",
+            "# set on TagRemovePreprocessor itself, it would drop them from the grading page too",
+            "c.GenerateFeedback.HTMLExporter.TagRemovePreprocessor.remove_cell_tags = "
+            f"{{{RUBRIC_TAG!r}}}",
             "c.GenerateFeedback.preprocessors = [",
             "    GetGrades, ClearHiddenTests, TagRemovePreprocessor, CSSHTMLHeaderPreprocessor",
             "]",

@@ -1,9 +1,10 @@
 """A JupyterLab on a copy of the course, driven by headless Chromium through Selenium.
 
-Used by the browser test (tests/browser/test_learner_day.py) and benchmarks/browser.py.
-The server is started as ``make lab`` starts it (the Makefile's ``LAB_OPTIONS``, its
-``JUPYTER_CONFIG_PATH``), on a free loopback port with a token, over a copy of the
-course so that nothing a test runs or saves touches the checkout. Debian's ``chromium``
+Used by the browser tests (tests/browser/test_learner_day.py, test_instructor_day.py) and
+benchmarks/browser.py. The server is started as ``make lab`` starts it (the Makefile's
+``LAB_OPTIONS``, its ``JUPYTER_CONFIG_PATH``; with ``grading``, as ``make lab GRADING=``),
+on a free loopback port with a token, over a copy of the course (or a course built for
+the test) so that nothing a test runs or saves touches the checkout. Debian's ``chromium``
 and ``chromium-driver`` drive it (``make test`` installs them where it can).
 """
 
@@ -62,9 +63,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyter_lab(course: Path, state: Path, extra: tuple[str, ...] = ()):
+def jupyter_lab(
+    course: Path, state: Path, extra: tuple[str, ...] = (), grading: Path | None = None
+):
     """Start JupyterLab on ``course`` (runtime files and settings under ``state``);
-    yield ``(base_url, token)``; shut it down, kernels included."""
+    yield ``(base_url, token)``; shut it down, kernels included. With ``grading`` (an
+    output folder of ``autograder grade``), as ``make lab GRADING=...``: the server runs
+    in that folder, ``course`` only on JUPYTER_CONFIG_PATH, and opens on ``/lab``."""
+    folder, opens = (course, ()) if grading is None else (grading, ("--LabApp.default_url=/lab",))
     port, token = free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # inline plots
     env |= {
@@ -77,13 +83,13 @@ def jupyter_lab(course: Path, state: Path, extra: tuple[str, ...] = ()):
     }
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={course}", "--LabApp.expose_app_in_browser=True",
-               *lab_options(), *extra]  # fmt: skip
+               f"--ServerApp.root_dir={folder}", "--LabApp.expose_app_in_browser=True",
+               *lab_options(), *opens, *extra]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = open(state / "lab.log", "wb")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(  # in the course, as `make lab` (nbgrader's course root)
-        command, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT
+    server = subprocess.Popen(  # there, as `make lab` (nbgrader's course root)
+        command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -3,38 +3,28 @@ the formgrader's course directory (the output folder's nbgrader_config.py) shows
 the rubric beside them, and a score and comment a grader gives there (written here through
 nbgrader's own API, as the formgrader's handlers write it) is what ``autograder export``
 and a re-run of ``grade`` put into grades.csv. (The formgrader's pages themselves are
-not driven in a browser here.)"""
-
-import csv
+driven in a browser by tests/browser/test_instructor_day.py.)"""
 
 import nbformat
 import pytest
+from nbconvert.exporters import HTMLExporter
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGrader, NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from autograder.batch.runner import export, grade_batch
+from autograder.batch.runner import export
 from autograder.cli import main
-from tests.autograder.batch.tiny import RIGHT, RUBRIC, WRONG, submit, tiny_course
+from tests.autograder.batch.tiny import ANN_WRITES, RUBRIC, read_csv, written_batch
 
 ASSIGNMENT = "98_tiny"
 WRITTEN = "98-why"
 COURSE_ID = "dl-math-course"
 
 
-def read_csv(path):
-    with open(path, newline="") as handle:
-        return {(row["student"], row.get("grade_id")): row for row in csv.DictReader(handle)}
-
-
 @pytest.fixture(scope="module")
 def graded(course, tmp_path_factory):
     root = tmp_path_factory.mktemp("manual")
-    tiny = tiny_course(course, root / "course", written=True)
-    submit(tiny, root / "submissions", "ann", ASSIGNMENT, RIGHT, "Addition is commutative.")
-    submit(tiny, root / "submissions", "ben", ASSIGNMENT, WRONG)
-    out = root / "out"
-    grade_batch(tiny, root / "submissions", out, jobs=1, timeout=120)
+    tiny, out = written_batch(course, root)
     return tiny, root, out
 
 
@@ -83,9 +73,11 @@ def test_the_formgrader_sees_the_submissions_and_the_rubric_beside_the_answer(gr
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in cells]
     rubric = cells[ids.index(WRITTEN) + 1]
     assert RUBRIC in rubric.source and rubric.metadata["autograder"] == {"rubric": WRITTEN}
-    assert "Addition is commutative." in cells[ids.index(WRITTEN)].source
+    assert ANN_WRITES in cells[ids.index(WRITTEN)].source
+    page, _ = HTMLExporter(config=config).from_filename(str(autograded))  # as the formgrader
+    assert "One point for naming the sum" in page  # the rubric's tag removes it from feedback only
     feedback = (out / "feedback" / "ann" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    assert "Addition is commutative." in feedback
+    assert ANN_WRITES in feedback
     assert "Rubric" not in feedback and "One point for naming the sum" not in feedback
 
 
@@ -96,7 +88,7 @@ def test_feedback_generated_in_the_formgrader_leaves_out_the_rubric(graded, monk
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     assert api.generate_feedback(ASSIGNMENT, "ann")["success"]
     page = (out / "formgrader-feedback" / "ann" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    assert "Addition is commutative." in page
+    assert ANN_WRITES in page
     assert "Rubric" not in page and "One point for naming the sum" not in page
 
 

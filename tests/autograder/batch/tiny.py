@@ -1,11 +1,15 @@
 """A tiny course for the batch tests: assignments of one exercise (``add``, one test cell
 of 1 point), optionally with a written answer graded by hand (2 points), and submissions
-made from it in a few lines."""
+made from it in a few lines; ``written_batch`` grades two of them, one with a written
+answer left for a grader (tests/autograder/batch/test_manual_grading.py and the browser
+test tests/browser/test_instructor_day.py)."""
 
+import csv
 from pathlib import Path
 
 import nbformat
 
+from autograder.batch.runner import grade_batch
 from autograder.course import Course
 from tests.autograder.helpers import code_cell, make_course
 
@@ -22,6 +26,8 @@ WRONG = "def add(a, b):\n    return a - b\n"
 SLOW = "import time\ntime.sleep(2.5)\n\ndef add(a, b):\n    return a + b\n"
 RUBRIC = "*Rubric (2 points).* One point for naming the sum, one for its symmetry."
 WRITTEN_ID = "why"
+#: ann's written answer in ``written_batch``.
+ANN_WRITES = "Addition is commutative."
 
 
 def written_cell(grade_id: str, points: float = 2):
@@ -78,3 +84,20 @@ def submit(
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+def written_batch(course: Course, root: Path) -> tuple[Course, Path]:
+    """Assignment ``98_tiny`` with a written answer, in ``root/course``; ann's submission
+    (right, with a written answer) and ben's (wrong, the answer left as handed out) under
+    ``root/submissions``, graded into ``root/out``; the course and that output folder."""
+    tiny = tiny_course(course, root / "course", written=True)
+    submit(tiny, root / "submissions", "ann", "98_tiny", RIGHT, ANN_WRITES)
+    submit(tiny, root / "submissions", "ben", "98_tiny", WRONG)
+    grade_batch(tiny, root / "submissions", root / "out", jobs=1, timeout=120)
+    return tiny, root / "out"
+
+
+def read_csv(path: Path) -> dict:
+    """The rows of grades.csv or exercises.csv by ``(student, grade_id)`` (None in grades.csv)."""
+    with open(path, newline="") as handle:
+        return {(row["student"], row.get("grade_id")): row for row in csv.DictReader(handle)}
