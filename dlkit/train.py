@@ -174,7 +174,9 @@ def _make_scheduler(scheduler, optimizer):
     )
 
 
-def _use_amp(amp, device):
+def resolve_amp(amp, device) -> bool:
+    """Whether to train in mixed precision: ``amp=None`` means exactly when ``device`` is
+    CUDA; ``amp=True`` on another device is an error that says so."""
     if amp is None:
         return device.type == "cuda"
     if amp and device.type != "cuda":
@@ -197,7 +199,7 @@ def evaluate(
     """
     device = torch.device(device) if device is not None else default_device()
     batch_loss = _batch_loss(loss_fn, step, metric)
-    use_amp = _use_amp(amp, device)
+    use_amp = resolve_amp(amp, device)
     model.eval()
     total_loss, total_metric, count = 0.0, 0.0, 0
     for batch in as_loader(data, batch_size=batch_size):
@@ -342,7 +344,7 @@ def fit(
     if not isinstance(epochs, int | np.integer) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
     device = torch.device(device) if device is not None else default_device()
-    use_amp = _use_amp(amp, device)
+    use_amp = resolve_amp(amp, device)
     batch_loss = _batch_loss(loss_fn, step, metric)
     progress = not is_fast() if progress is None else progress
     stopper = _early_stopper(early_stopping, restore_best, val_data is not None)
@@ -612,6 +614,7 @@ __all__ = [
     "layer_grad_norms",
     "overfit_batch",
     "predict",
+    "resolve_amp",
     "sequence_cross_entropy",
     "step_loss",
     "supervised_loss",

@@ -325,7 +325,7 @@ def train_gan(
     """
     import time
 
-    from dlkit.train import _use_amp
+    from dlkit.train import resolve_amp
 
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise ValueError(f"train_gan: steps must be a positive integer, got {steps!r}")
@@ -337,7 +337,7 @@ def train_gan(
             f"train_gan: X must be (n, {model.config.data_dim}) rows of data, got {X.shape}"
         )
     device = torch.device(device) if device is not None else default_device()
-    use_amp = _use_amp(amp, device)
+    use_amp = resolve_amp(amp, device)
     progress = not is_fast() if progress is None else progress
     torch.manual_seed(seed)
     draws = torch.Generator().manual_seed(seed)
