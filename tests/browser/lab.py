@@ -39,9 +39,10 @@ def missing_browser() -> str | None:
 
 def lab_options() -> list[str]:
     """The JupyterLab options of ``make lab`` (the Makefile's ``LAB_OPTIONS``)."""
-    found = re.search(r"^LAB_OPTIONS\s*:=\s*(.+)$", (ROOT / "Makefile").read_text(), re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    found = re.search(r"^LAB_OPTIONS\s*:=\s*((?:.*\\\n)*.*)$", makefile, re.M)
     assert found, "the Makefile defines no LAB_OPTIONS"
-    return found.group(1).split()
+    return found.group(1).replace("\\\n", " ").split()  # continued lines joined
 
 
 def copy_course(target: Path) -> Path:
@@ -54,6 +55,16 @@ def copy_course(target: Path) -> Path:
     for folder in (".exchange", "fetched"):  # as `make lab` does
         (target / folder).mkdir()
     return target
+
+
+def screenshot_folder(root: Path, request) -> Path:
+    """``root/screenshots``, made, and its path printed on pytest's terminal."""
+    shots = root / "screenshots"
+    shots.mkdir()
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"browser test screenshots: {shots}")
+    return shots
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ import pytest
 
 from autograder.batch.runner import export
 from tests.autograder.batch.tiny import ANN_WRITES, RUBRIC, read_csv, written_batch
-from tests.browser.lab import Lab, chromium, jupyter_lab, missing_browser
+from tests.browser.lab import Lab, chromium, jupyter_lab, missing_browser, screenshot_folder
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +42,7 @@ def formgrader(graded, request):
     root, tiny, out = graded
     for folder in (".exchange", "fetched"):  # as `make lab` makes them
         (tiny.root / folder).mkdir(exist_ok=True)
-    shots = root / "screenshots"
-    shots.mkdir()
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"browser test screenshots: {shots}")
+    shots = screenshot_folder(root, request)
     with jupyter_lab(tiny.root, root, grading=out) as (base, token), chromium() as driver:
         lab = Lab(driver, base, token, shots)
         lab.get("/formgrader")

@@ -12,7 +12,15 @@ Chromium or its driver is not installed; ``pytest -m browser`` runs it alone.
 
 import pytest
 
-from tests.browser.lab import Lab, chromium, copy_course, jupyter_lab, missing_browser, output_text
+from tests.browser.lab import (
+    Lab,
+    chromium,
+    copy_course,
+    jupyter_lab,
+    missing_browser,
+    output_text,
+    screenshot_folder,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +35,7 @@ def lab(tmp_path_factory, request):
     if why is not None:
         pytest.skip(f"no browser test: {why}")
     root = tmp_path_factory.mktemp("browser")
-    shots = root / "screenshots"
-    shots.mkdir()
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"browser test screenshots: {shots}")
+    shots = screenshot_folder(root, request)
     course = copy_course(root / "course")
     with jupyter_lab(course, root) as (base, token), chromium() as driver:
         yield Lab(driver, base, token, shots)
