@@ -27,8 +27,10 @@ from autograder.checks.harness import (
     expect,
     expect_close,
     expect_number,
+    expect_seeded_weights,
     show,
     unpack,
+    weight_dict,
 )
 
 _BASE = 10000.0
@@ -1000,25 +1002,12 @@ def _sorter_shapes():
 
 def _sorter_params(result, text):
     """The returned dict as float arrays of the fixed shapes, or CheckFailed."""
-    shapes = _sorter_shapes()
-    if not isinstance(result, dict) or not set(shapes) <= set(result):
-        missing = sorted(set(shapes) - set(result)) if isinstance(result, dict) else list(shapes)
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a dict of weights with the keys "
-            f"embed, l0.ln1_g, ..., W_out, b_out (missing: {', '.join(missing[:4])}"
-            f"{', ...' if len(missing) > 4 else ''}); hint: return model.to_numpy_params(), "
-            "the weights, not the predictions"
-        )
-    params = {}
-    for key, shape in shapes.items():
-        params[key] = as_float_array(result[key], f"{text}['{key}']")
-        expect(
-            params[key].shape == shape,
-            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: torch "
-            "stores nn.Linear weights as (out, in): transpose them so that a layer computes "
-            "x @ W (model.to_numpy_params() does)",
-        )
-    return params
+    return weight_dict(
+        result,
+        text,
+        _sorter_shapes(),
+        "return model.to_numpy_params(), the weights, not the predictions",
+    )
 
 
 def _sorter_logits(params, tokens, positions=True, causal=False):
@@ -1103,17 +1092,6 @@ def _expect_sorts(result, text):
         )
 
 
-def _same_weights(a, b):
-    return (
-        isinstance(a, dict)
-        and isinstance(b, dict)
-        and a.keys() == b.keys()
-        and all(
-            np.array_equal(np.asarray(a[k], dtype=float), np.asarray(b[k], dtype=float)) for k in a
-        )
-    )
-
-
 def train_sorter_basic(fn):
     """Seed 0: at least 90 % of the tokens in the right place (the reference: 99.8 %)."""
     result, text = call(fn, "train_sorter", 0)
@@ -1123,20 +1101,15 @@ def train_sorter_basic(fn):
 def train_sorter_hidden(fn):
     """The same seed gives the same weights, another seed other weights (short runs of 20
     steps, checked first), and another seed also sorts."""
-    first, text = call(fn, "train_sorter", 3, steps=20)
-    _sorter_params(first, text)
-    again, _ = call(fn, "train_sorter", 3, steps=20)
-    expect(
-        _same_weights(first, again),
-        f"two calls {text} returned different weights; hint: call torch.manual_seed(seed) "
-        "before building the model, draw the data with seed=seed and pass seed=seed to "
-        "dk.train.fit",
-    )
-    other, other_text = call(fn, "train_sorter", 4, steps=20)
-    expect(
-        not _same_weights(first, other),
-        f"{other_text} returned the same weights as seed 3; hint: use the seed argument "
-        "(torch.manual_seed(seed), the data's seed and fit's seed) instead of a fixed seed",
+    expect_seeded_weights(
+        fn,
+        "train_sorter",
+        (),
+        (3, 4),
+        _sorter_params,
+        "call torch.manual_seed(seed) before building the model, draw the data with "
+        "seed=seed and pass seed=seed to dk.train.fit",
+        steps=20,
     )
     result, text = call(fn, "train_sorter", 7)
     _expect_sorts(result, text)

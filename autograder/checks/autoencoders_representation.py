@@ -37,10 +37,12 @@ from autograder.checks.harness import (
     expect_raises,
     expect_reproducible,
     expect_returns,
+    expect_seeded_weights,
     expect_within,
     quiet,
     show,
     unpack,
+    weight_dict,
 )
 
 _N_TRAIN = 1000
@@ -70,62 +72,18 @@ def _relu(x):
     return np.maximum(x, 0.0)
 
 
-def _weights(result, text, shapes, hint):
-    """The returned dict of weights as float arrays of the given shapes, or CheckFailed."""
-    if not isinstance(result, dict) or not set(shapes) <= set(result):
-        missing = sorted(set(shapes) - set(result)) if isinstance(result, dict) else list(shapes)
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a dict of weights with the keys "
-            f"{', '.join(shapes)} (missing: {', '.join(missing)}); hint: {hint}"
-        )
-    params = {}
-    for key, shape in shapes.items():
-        params[key] = as_float_array(result[key], f"{text}['{key}']")
-        if params[key].shape != shape and params[key].shape == shape[::-1]:
-            raise CheckFailed(
-                f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: torch "
-                "stores nn.Linear weights as (out, in): transpose them (`layer.weight.T`) so "
-                "that a layer computes x @ W + b"
-            )
-        expect(
-            params[key].shape == shape,
-            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: {hint}",
-        )
-        expect(
-            np.all(np.isfinite(params[key])),
-            f"{text}['{key}'] holds inf or nan; hint: training diverged, try the prompt's "
-            "learning rate",
-        )
-    return params
-
-
-def _same_weights(a, b):
-    return (
-        isinstance(a, dict)
-        and isinstance(b, dict)
-        and a.keys() == b.keys()
-        and all(
-            np.array_equal(np.asarray(a[k], dtype=float), np.asarray(b[k], dtype=float)) for k in a
-        )
-    )
-
-
 def _expect_deterministic(fn, name, args, seeds, shapes, hint, **kwargs):
     """The weights (of the given shapes) of two calls with one seed are the same, those of
     a call with another seed differ."""
-    first, text = call(fn, name, *args, seeds[0], hint=hint, **kwargs)
-    _weights(first, text, shapes, hint)
-    again, _ = call(fn, name, *args, seeds[0], hint=hint, **kwargs)
-    expect(
-        _same_weights(first, again),
-        f"two calls {text} returned different weights; hint: call torch.manual_seed(seed) "
-        "before building the model and pass seed=seed to dk.train.fit",
-    )
-    other, other_text = call(fn, name, *args, seeds[1], hint=hint, **kwargs)
-    expect(
-        not _same_weights(first, other),
-        f"{other_text} returned the same weights as seed {seeds[0]}; hint: use the seed "
-        "argument (torch.manual_seed(seed) and fit's seed) instead of a fixed seed",
+    expect_seeded_weights(
+        fn,
+        name,
+        args,
+        seeds,
+        lambda result, text: weight_dict(result, text, shapes, hint),
+        "call torch.manual_seed(seed) before building the model and pass seed=seed to dk.train.fit",
+        hint=hint,
+        **kwargs,
     )
 
 
@@ -169,7 +127,7 @@ def _linear_scores(params, k):
 
 
 def _expect_pca_like(result, text, k):
-    params = _weights(result, text, _linear_shapes(k), _LINEAR_HINT)
+    params = weight_dict(result, text, _linear_shapes(k), _LINEAR_HINT)
     ratio, angle = _linear_scores(params, k)
     if ratio <= PCA_MSE_RATIO and angle <= PCA_MAX_ANGLE:
         return
@@ -967,7 +925,7 @@ def _baseline(X_train, X_test):
 
 
 def _expect_good_vae(result, text):
-    params = _weights(result, text, _vae_shapes(), _VAE_HINT)
+    params = weight_dict(result, text, _vae_shapes(), _VAE_HINT)
     X_train, X_test = _binary_digits()
     bound, kl, active = _vae_scores(params, X_test)
     as_log_sigma = _vae_scores(params, X_test, logvar_scale=2.0)[0]

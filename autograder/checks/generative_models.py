@@ -42,9 +42,11 @@ from autograder.checks.harness import (
     expect_close,
     expect_equal,
     expect_number,
+    expect_seeded_weights,
     expect_within,
     show,
     unpack,
+    weight_dict,
 )
 
 LOG4 = np.log(4.0)
@@ -1367,21 +1369,16 @@ def _expect_samples_moons(result, text):
 
 def _expect_seeded(fn, name, params_of, hint, **short):
     """The same seed gives the same weights, another seed other weights (short runs)."""
-    first, text = call(fn, name, 3, **short, hint=hint)
-    first = params_of(first, text)
-    again = params_of(*call(fn, name, 3, **short))
-    same = [np.array_equal(a, b) for a, b in zip(first, again)]
-    expect(
-        all(same),
-        f"two calls {text} returned different weights; hint: call torch.manual_seed(seed) "
-        f"before building the model, draw the data with seed=seed and pass seed=seed to {name}",
-    )
-    other, other_text = call(fn, name, 4, **short)
-    other = params_of(other, other_text)
-    expect(
-        not all(np.array_equal(a, b) for a, b in zip(first, other)),
-        f"{other_text} returned the same weights as seed 3; hint: use the seed argument "
-        f"(torch.manual_seed(seed), the data's seed and {name}'s seed) instead of a fixed one",
+    expect_seeded_weights(
+        fn,
+        name,
+        (),
+        (3, 4),
+        params_of,
+        "call torch.manual_seed(seed) before building the model, draw the data with "
+        f"seed=seed and pass seed=seed to the training function {name} calls",
+        hint=hint,
+        **short,
     )
 
 
@@ -1428,24 +1425,11 @@ def _gan_shapes():
 
 
 def _weight_dict(result, text, shapes, what):
-    """The arrays of ``result`` (a dict with exactly the keys of ``shapes``), checked
-    against those shapes; ``what`` names the network in the messages."""
-    if not isinstance(result, dict) or set(result) != set(shapes):
-        raise CheckFailed(
-            f"{text} returned {show(result)}, expected a dict of the weights "
-            f"{', '.join(shapes)} of {what} as numpy arrays; hint: return "
-            "model.to_numpy_params(), the weights, not samples"
-        )
-    params = {}
-    for key, shape in shapes.items():
-        params[key] = as_float_array(result[key], f"{text}['{key}']")
-        expect(
-            params[key].shape == shape,
-            f"{text}['{key}'] has shape {params[key].shape}, expected {shape}; hint: torch "
-            "stores nn.Linear weights as (out, in): transpose them so that a layer computes "
-            "x @ W (model.to_numpy_params() does)",
-        )
-    return params
+    """The arrays of ``result`` (a dict with the keys of ``shapes``); ``what`` names the
+    network in the hint."""
+    return weight_dict(
+        result, text, shapes, f"return model.to_numpy_params() of {what}, the weights, not samples"
+    )
 
 
 def _relu_mlp(params, h):

@@ -295,6 +295,61 @@ def _same_numbers(a, b, text):
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
 
 
+def weight_dict(result, text, shapes, hint):
+    """``result`` as a dict of float arrays with the keys and shapes of ``shapes`` (name ->
+    shape), for an exercise that returns a trained model's weights; extra keys are
+    ignored. Fails naming what is wrong: not a dict or keys missing, a weight in torch's
+    (out, in) layout (the transposed shape), another shape, inf or nan."""
+    if not isinstance(result, dict) or not set(shapes) <= set(result):
+        missing = sorted(set(shapes) - set(result)) if isinstance(result, dict) else list(shapes)
+        keys = list(shapes) if len(shapes) <= 6 else [*list(shapes)[:3], "...", *list(shapes)[-2:]]
+        raise CheckFailed(
+            f"{text} returned {show(result)}, expected a dict of weights with the keys "
+            f"{', '.join(keys)} (missing: {', '.join(missing[:4])}"
+            f"{', ...' if len(missing) > 4 else ''}); hint: {hint}"
+        )
+    weights = {}
+    for key, shape in shapes.items():
+        array = as_float_array(result[key], f"{text}['{key}']")
+        if array.shape != shape and array.shape == shape[::-1]:
+            raise CheckFailed(
+                f"{text}['{key}'] has shape {array.shape}, expected {shape}; hint: torch "
+                "stores nn.Linear weights as (out, in): transpose them (`layer.weight.T`) so "
+                "that a layer computes x @ W + b"
+            )
+        expect(
+            array.shape == shape,
+            f"{text}['{key}'] has shape {array.shape}, expected {shape}; hint: {hint}",
+        )
+        expect(
+            bool(np.all(np.isfinite(array))),
+            f"{text}['{key}'] holds inf or nan; hint: training diverged, try the prompt's "
+            "learning rate",
+        )
+        weights[key] = array
+    return weights
+
+
+def expect_seeded_weights(fn, name, args, seeds, read, recipe, hint=None, **kwargs):
+    """Two calls ``fn(*args, seeds[0], **kwargs)`` return the same weights, one with
+    ``seeds[1]`` other weights. ``read(result, text)`` takes the weights out of a result
+    (checking them, as :func:`weight_dict` does); ``recipe`` says how to seed a training
+    run, the hint of both failures."""
+    first, text = call(fn, name, *args, seeds[0], hint=hint, **kwargs)
+    first = read(first, text)
+    again, again_text = call(fn, name, *args, seeds[0], hint=hint, **kwargs)
+    expect(
+        _same_numbers(first, read(again, again_text), text),
+        f"two calls {text} returned different weights; hint: {recipe}",
+    )
+    other, other_text = call(fn, name, *args, seeds[1], hint=hint, **kwargs)
+    expect(
+        not _same_numbers(first, read(other, other_text), other_text),
+        f"{other_text} returned the same weights as seed {seeds[0]}; hint: use the seed "
+        f"argument instead of a fixed seed: {recipe}",
+    )
+
+
 def expect_within(statistic, expected, standard_error, text, what, hint, z=6.0):
     """Fail unless ``|statistic - expected| <= z * standard_error`` (NaN fails).
 

@@ -208,6 +208,50 @@ def test_expect_reproducible_catches_fixed_seeds_and_global_state():
     harness.expect_reproducible(pair, "draw", (2,), 1)
 
 
+SHAPES = {"W1": (3, 2), "b1": (2,)}
+
+
+def weights(seed):
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2), "step": 7}
+
+
+def test_weight_dict_reads_the_weights_and_names_what_is_wrong():
+    read = harness.weight_dict(weights(0), "train(0)", SHAPES, "return the weights")
+    assert set(read) == {"W1", "b1"} and read["W1"].dtype == float  # extra keys ignored
+    with pytest.raises(CheckFailed, match=r"keys W1, b1 \(missing: b1\); hint: return the w"):
+        harness.weight_dict({"W1": np.ones((3, 2))}, "train(0)", SHAPES, "return the weights")
+    with pytest.raises(CheckFailed, match=r"expected a dict of weights.*hint: return the w"):
+        harness.weight_dict(np.ones(3), "train(0)", SHAPES, "return the weights")
+    torch_layout = {**weights(0), "W1": np.ones((2, 3))}
+    with pytest.raises(CheckFailed, match=r"\['W1'\] has shape \(2, 3\).*\(out, in\): transpose"):
+        harness.weight_dict(torch_layout, "train(0)", SHAPES, "h")
+    with pytest.raises(CheckFailed, match=r"\['b1'\] has shape \(3,\), expected \(2,\); hint: h"):
+        harness.weight_dict({**weights(0), "b1": np.ones(3)}, "train(0)", SHAPES, "h")
+    with pytest.raises(CheckFailed, match=r"\['W1'\] holds inf or nan; hint: training diverged"):
+        harness.weight_dict({**weights(0), "W1": np.full((3, 2), np.nan)}, "train(0)", SHAPES, "h")
+
+
+def test_expect_seeded_weights_catches_unseeded_and_fixed_seed_training():
+    def read(result, text):
+        return harness.weight_dict(result, text, SHAPES, "h")
+
+    harness.expect_seeded_weights(weights, "train", (), (3, 4), read, "seed it")
+    draws = iter(range(100))
+    with pytest.raises(
+        CheckFailed, match=r"two calls train\(3\) returned different weights; hint: seed it"
+    ):
+        harness.expect_seeded_weights(
+            lambda seed: weights(next(draws)), "train", (), (3, 4), read, "seed it"
+        )
+    with pytest.raises(
+        CheckFailed, match=r"train\(4\) returned the same weights as seed 3; hint: use the seed"
+    ):
+        harness.expect_seeded_weights(lambda seed: weights(0), "train", (), (3, 4), read, "seed it")
+    with pytest.raises(CheckFailed, match=r"missing: W1, b1"):
+        harness.expect_seeded_weights(lambda seed: {}, "train", (), (3, 4), read, "seed it")
+
+
 def test_expect_within_standard_errors():
     harness.expect_within(0.1, 0.0, 0.02, "mean()", "sample mean", "h")
     with pytest.raises(
