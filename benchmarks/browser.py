@@ -114,7 +114,7 @@ def _ready(node) -> bool:
 def _name(source: str) -> str:
     for line in source.splitlines():
         if "dk.widgets." in line:
-            return line.split("dk.widgets.", 1)[1].split("(")[0].split(",")[0]
+            return line.split("dk.widgets.", 1)[1].split("(")[0].split(",")[0].rstrip(")")
     return source.strip().splitlines()[0][:40]
 
 

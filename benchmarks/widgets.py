@@ -4,6 +4,9 @@
 
 Prints, per widget, the median time to build the figure and to render it to
 pixels (what a notebook does on every slider move), and its ratio to the target.
+For the drawings redrawn in place (dlkit.plot.LiveFigure), a second table times a
+slider move both ways side by side: a new figure rendered and encoded as the notebook
+shows it, against the live drawing updated and encoded.
 """
 
 import statistics
@@ -13,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from dlkit import data, widgets
+from dlkit.config import figure_png
 
 TARGET_S = 0.100
 REPEATS = 15
@@ -26,6 +30,45 @@ def median_redraw_seconds(redraw) -> float:
         FigureCanvasAgg(redraw()).draw()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def median_seconds(redraw) -> float:
+    redraw()  # warm-up: fonts and caches
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        redraw()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compare_in_place(drawing, setting, draw, moves):
+    """Median seconds of a slider move shown as a new figure and as a live redraw.
+
+    ``moves`` are two update parameter dicts that the slider alternates between;
+    ``draw`` is the plain ``draw_x`` function taking the setting and one move.
+    """
+    live, turn = drawing(**setting), [0]
+
+    def next_move():
+        turn[0] += 1
+        return moves[turn[0] % 2]
+
+    fresh = median_seconds(lambda: figure_png(draw(**setting, **next_move())))
+    in_place = median_seconds(lambda: live.update(**next_move())._repr_png_())
+    return fresh, in_place
+
+
+def _live_cases():
+    """Drawing class, setting, plain function and two slider positions per live widget."""
+    return {
+        "UniversalApproximation": (
+            widgets.UniversalApproximation,
+            {"target": "sine"},
+            widgets.draw_universal_approximation,
+            [{"n_hidden": 6}, {"n_hidden": 7}],
+        ),
+    }
 
 
 def _tiny_transformer_weights():
@@ -150,6 +193,10 @@ def main() -> None:
     for name, redraw in cases.items():
         seconds = median_redraw_seconds(redraw)
         print(f"{name:30s} {1000 * seconds:10.1f} {seconds / TARGET_S:9.2f}")
+    print(f"\n{'redrawn in place':30s} {'new fig ms':>10s} {'live ms':>9s} {'ratio':>7s}")
+    for name, case in _live_cases().items():
+        fresh, in_place = compare_in_place(*case)
+        print(f"{name:30s} {1000 * fresh:10.1f} {1000 * in_place:9.1f} {in_place / fresh:7.2f}")
 
 
 if __name__ == "__main__":

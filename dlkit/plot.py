@@ -1,8 +1,15 @@
 """Plot style and small figure helpers shared by notebooks and widget drawings."""
 
+import inspect
+import io
+from operator import methodcaller
+
 import matplotlib as mpl
 import matplotlib.figure
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 COURSE_STYLE = {
     "figure.figsize": (6.0, 4.0),
@@ -41,4 +48,106 @@ def new_figure(ncols=1, nrows=1, width=4.0, height=4.0, top=0.88, bottom=0.13, l
     return fig, axes
 
 
-__all__ = ["COURSE_STYLE", "new_figure", "use_course_style"]
+class LiveFigure:
+    """A widget's figure redrawn in place: the parts that a slider does not move are
+    rendered once, and each redraw paints only the moving artists over that picture.
+
+    Drawing a new figure on every slider move spends most of its time creating ticks and
+    laying out text that did not change; this repaints a handful of artists instead
+    (blitting). A subclass builds the whole figure, moving artists included, in
+    ``__init__`` from the parameters that change its structure (a dropdown's choice),
+    passes it here with the list of moving artists, and defines ``update(**params)``:
+    it sets the moving artists' data and text from the other parameters, may change the
+    axes' limits, and returns ``self``. A change of limits (ticks, grid) renders the
+    whole figure again on the next redraw; any other change belongs in ``__init__``.
+
+    ``self.figure`` is an ordinary figure (``draw_x`` functions return it). Displaying a
+    ``LiveFigure`` (IPython calls ``_repr_png_``) shows the same picture, faster.
+    """
+
+    def __init__(self, figure, moving):
+        self.figure = figure
+        self.moving = sorted(moving, key=methodcaller("get_zorder"))
+        self._canvas = FigureCanvasAgg(figure)
+        self._limits = None  # the axes' limits when the background was rendered
+        self._background = None  # the rendered static part
+
+    def update(self, **params):
+        raise NotImplementedError("a LiveFigure subclass defines update(**params)")
+
+    def _repr_png_(self) -> bytes:
+        """The figure as PNG bytes: the background, then the moving artists over it."""
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes]
+        if limits != self._limits:
+            self._render_background()
+            self._limits = limits
+        self._canvas.restore_region(self._background)
+        for artist in self.moving:
+            self.figure.draw_artist(artist)
+        return png_bytes(np.asarray(self._canvas.buffer_rgba()))
+
+    def _render_background(self):
+        """Render everything except the moving artists and keep the picture."""
+        for artist in self.moving:
+            artist.set_animated(True)  # skipped by a canvas draw (never by savefig)
+        try:
+            self._canvas.draw()
+        finally:
+            for artist in self.moving:
+                artist.set_animated(False)
+        self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+
+
+def png_bytes(rgba) -> bytes:
+    """An (height, width, 4) uint8 RGBA array as PNG bytes (fast zlib level: a redraw
+    is shown once, so encoding time counts more than size)."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def live(drawing):
+    """A function for ``ipywidgets.interact`` that keeps one ``drawing`` (a LiveFigure
+    subclass) and updates it in place on each slider move.
+
+    Its parameters are those of ``drawing.__init__`` followed by those of
+    ``drawing.update``. A change in the first kind builds a new drawing; a change in the
+    second only updates it. ``interact`` displays the drawing it returns.
+    """
+    structural = _parameters(drawing.__init__)
+    moving = _parameters(drawing.update)
+    current = {}
+
+    def redraw(**params):
+        setting = {name: params[name] for name in structural if name in params}
+        if "setting" not in current or not _same(current["setting"], setting):
+            current["drawing"], current["setting"] = drawing(**setting), setting
+        changes = {name: params[name] for name in moving if name in params}
+        return current["drawing"].update(**changes)
+
+    redraw.__name__ = redraw.__qualname__ = drawing.__name__
+    redraw.__doc__ = drawing.__doc__
+    redraw.__signature__ = inspect.Signature([*structural.values(), *moving.values()])
+    return redraw
+
+
+def _same(setting, other) -> bool:
+    """Equal settings; arrays (an image passed with ``fixed``) compare by identity."""
+    return setting.keys() == other.keys() and all(
+        _same_value(value, other[name]) for name, value in setting.items()
+    )
+
+
+def _same_value(a, b) -> bool:
+    if a is b:
+        return True
+    return not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray) and a == b
+
+
+def _parameters(method):
+    """The named parameters of ``method`` without ``self``, by name."""
+    parameters = list(inspect.signature(method).parameters.values())[1:]
+    return {p.name: p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters}
+
+
+__all__ = ["COURSE_STYLE", "LiveFigure", "live", "new_figure", "png_bytes", "use_course_style"]

@@ -28,7 +28,11 @@ from dlkit.widgets.convolutional_networks import (
     draw_feature_maps,
     draw_receptive_field,
 )
-from dlkit.widgets.feedforward_backprop import draw_activation, draw_universal_approximation
+from dlkit.widgets.feedforward_backprop import (
+    UniversalApproximation,
+    draw_activation,
+    draw_universal_approximation,
+)
 from dlkit.widgets.generative_models import (
     draw_diffusion,
     draw_flow_density,
@@ -77,6 +81,7 @@ from dlkit.widgets.training_deep_models import (
 )
 
 __all__ = [
+    "UniversalApproximation",
     "draw_activation",
     "draw_attention_heatmap",
     "draw_bandit_regret",

@@ -5,9 +5,11 @@ from functools import cache
 import numpy as np
 
 from dlkit.nn import get_activation, relu
-from dlkit.plot import new_figure
+from dlkit.plot import LiveFigure, new_figure
 
 MAX_HIDDEN = 50
+MAX_UNITS_SHOWN = 10
+UNIT_LABEL = "one unit c_j relu(...)"
 DOMAIN = (-np.pi, np.pi)
 N_GRID = 400
 TARGETS = {
@@ -53,6 +55,51 @@ def _fits(target):
     return x, y, fits, weights, errors
 
 
+class UniversalApproximation(LiveFigure):
+    """Module 08's universal-approximation widget, redrawn in place (see
+    :func:`draw_universal_approximation`): the target and the error curve are fixed per
+    target; the network, its units and the marked error move with ``n_hidden``."""
+
+    def __init__(self, target="sine"):
+        if target not in TARGETS:
+            raise ValueError(f"unknown target {target!r}; choose one of {sorted(TARGETS)}")
+        self.x, y, self.fits, self.weights, self.errors = _fits(target)
+        self.log_errors = np.log10(self.errors)  # a linear axis: log-axis ticks draw slowly
+        fig, (left, right) = new_figure(ncols=2, width=4.5, height=3.6, top=0.84, bottom=0.15)
+        left.plot(self.x, y, color="0.3", lw=2.5, label="target")
+        (self.network,) = left.plot([], [], color="C0", lw=1.8, label="network")
+        self.units = [
+            left.plot([], [], color="C1", lw=0.8, alpha=0.6, label=None if j else UNIT_LABEL)[0]
+            for j in range(MAX_UNITS_SHOWN)
+        ]
+        left.set_ylim(y.min() - 1.0, y.max() + 1.0)
+        left.set_xlabel("input x (dimensionless)")
+        left.set_ylabel("output f(x)")
+        left.legend(loc="lower left", fontsize=8)
+
+        counts = np.arange(1, MAX_HIDDEN + 1)
+        right.plot(counts, self.log_errors, color="C0")
+        (self.marker,) = right.plot([], [], "o", color="C3")
+        right.set_xlabel("number of hidden units")
+        right.set_ylabel("log10 of the mean squared error")
+        fig.suptitle(f"Universal approximation of the {target} function")
+        self.left, self.right = left, right
+        super().__init__(fig, [self.network, *self.units, self.marker, left.title, right.title])
+
+    def update(self, n_hidden):
+        if not (isinstance(n_hidden, int | np.integer) and 1 <= n_hidden <= MAX_HIDDEN):
+            raise ValueError(f"n_hidden must be an integer in 1..{MAX_HIDDEN}, got {n_hidden!r}")
+        self.network.set_data(self.x, self.fits[n_hidden - 1])
+        contributions = relu_features(self.x, n_hidden) * self.weights[n_hidden - 1][:n_hidden]
+        for j, unit in enumerate(self.units):  # each unit's c_j relu(...), up to 10 units
+            shown = n_hidden <= MAX_UNITS_SHOWN and j < n_hidden
+            unit.set_data((self.x, contributions[:, j]) if shown else ([], []))
+        self.marker.set_data([n_hidden], [self.log_errors[n_hidden - 1]])
+        self.left.set_title(f"{n_hidden} hidden ReLU unit{'s' if n_hidden > 1 else ''}")
+        self.right.set_title(f"MSE = {self.errors[n_hidden - 1]:.2e}")
+        return self
+
+
 def draw_universal_approximation(n_hidden, target="sine"):
     """A one-hidden-layer ReLU network with ``n_hidden`` units fitted to a 1-D function.
 
@@ -60,35 +107,7 @@ def draw_universal_approximation(n_hidden, target="sine"):
     layer by least squares) and, for up to 10 units, each unit's contribution
     ``c_j relu(...)``. Right: the mean squared error against the number of units.
     """
-    if target not in TARGETS:
-        raise ValueError(f"unknown target {target!r}; choose one of {sorted(TARGETS)}")
-    if not (isinstance(n_hidden, int | np.integer) and 1 <= n_hidden <= MAX_HIDDEN):
-        raise ValueError(f"n_hidden must be an integer in 1..{MAX_HIDDEN}, got {n_hidden!r}")
-    x, y, fits, weights, errors = _fits(target)
-
-    fig, (left, right) = new_figure(ncols=2, width=4.5, height=3.6, top=0.84, bottom=0.15)
-    left.plot(x, y, color="0.3", lw=2.5, label="target")
-    left.plot(x, fits[n_hidden - 1], color="C0", lw=1.8, label="network")
-    if n_hidden <= 10:
-        contributions = relu_features(x, n_hidden) * weights[n_hidden - 1][:n_hidden]
-        for j in range(n_hidden):
-            label = "one unit c_j relu(...)" if j == 0 else None
-            left.plot(x, contributions[:, j], color="C1", lw=0.8, alpha=0.6, label=label)
-    left.set_ylim(y.min() - 1.0, y.max() + 1.0)
-    left.set_xlabel("input x (dimensionless)")
-    left.set_ylabel("output f(x)")
-    left.set_title(f"{n_hidden} hidden ReLU unit{'s' if n_hidden > 1 else ''}")
-    left.legend(loc="lower left", fontsize=8)
-
-    counts = np.arange(1, MAX_HIDDEN + 1)
-    log_errors = np.log10(errors)  # plotted on a linear axis: log-axis ticks are slow to draw
-    right.plot(counts, log_errors, color="C0")
-    right.plot([n_hidden], [log_errors[n_hidden - 1]], "o", color="C3")
-    right.set_xlabel("number of hidden units")
-    right.set_ylabel("log10 of the mean squared error")
-    right.set_title(f"MSE = {errors[n_hidden - 1]:.2e}")
-    fig.suptitle(f"Universal approximation of the {target} function")
-    return fig
+    return UniversalApproximation(target).update(n_hidden).figure
 
 
 def draw_activation(name, x0=1.0, param=None, x_max=5.0):

@@ -6,7 +6,7 @@ import pytest
 from dlkit import nn, widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import feedforward_backprop as ff
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place, drawn_lines
 
 
 def lines_by_label(ax):
@@ -26,7 +26,7 @@ def test_universal_approximation_is_a_least_squares_relu_network():
     assert_close(fit, design @ coef, atol=1e-8)
     assert f"MSE = {np.mean((design @ coef - target) ** 2):.2e}" == right.get_title()
     # the unit contributions drawn for small n add up to the network minus its bias
-    units = [line.get_ydata() for line in left.get_lines()][2:]
+    units = [line.get_ydata() for line in drawn_lines(left)][2:]
     assert len(units) == 7
     assert_close(np.sum(units, axis=0) + coef[-1], fit, atol=1e-8)
 
@@ -35,7 +35,7 @@ def test_more_units_fit_better():
     errors = [ff._fits("sine")[4][n - 1] for n in (2, 10, 50)]
     assert errors[0] > errors[1] > errors[2]
     fig = widgets.draw_universal_approximation(50, "sine")
-    assert len(fig.axes[0].get_lines()) == 2  # no unit-by-unit lines for many units
+    assert len(drawn_lines(fig.axes[0])) == 2  # no unit-by-unit lines for many units
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,9 @@ def test_activation_parameter_and_tangent():
 def test_activation_rejects_unknown_names():
     with pytest.raises(ValueError, match="unknown activation"):
         widgets.draw_activation("softsign")
+
+
+@pytest.mark.parametrize("target", sorted(ff.TARGETS))
+def test_universal_approximation_redraws_in_place(target):
+    updates = [{"n_hidden": n} for n in (3, 10, 11, 50, 1, 7)]
+    assert_redraws_in_place(widgets.UniversalApproximation, {"target": target}, updates)

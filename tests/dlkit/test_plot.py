@@ -1,0 +1,133 @@
+"""dlkit.plot: figures redrawn in place (LiveFigure) and the function that interact calls."""
+
+import inspect
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dlkit.plot import LiveFigure, live, new_figure, png_bytes
+
+
+class Wave(LiveFigure):
+    """A test drawing: a sine of a chosen colour whose phase and height move."""
+
+    builds = 0
+
+    def __init__(self, colour="C0", image=None):
+        Wave.builds += 1
+        self.image = image
+        fig, self.ax = new_figure(width=3, height=2)
+        self.x = np.linspace(0, 2 * np.pi, 50)
+        self.ax.plot(self.x, np.cos(self.x), color="0.5")  # static
+        (self.line,) = self.ax.plot([], [], color=colour)
+        self.ax.set_ylim(-1.5, 1.5)
+        self.ax.set_xlabel("x")
+        self.ax.set_ylabel("y")
+        super().__init__(fig, [self.line, self.ax.title])
+
+    def update(self, phase=0.0, height=1.5):
+        if height <= 0:
+            raise ValueError(f"height must be positive, got {height}")
+        self.line.set_data(self.x, np.sin(self.x + phase))
+        self.ax.set_ylim(-height, height)
+        self.ax.set_title(f"phase {phase:.2f}")
+        return self
+
+
+def picture(drawing) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(drawing._repr_png_())).convert("RGBA"))
+
+
+def count_draws(drawing, monkeypatch) -> list:
+    draws = []
+    original = drawing._canvas.draw
+    monkeypatch.setattr(drawing._canvas, "draw", lambda: draws.append(1) or original())
+    return draws
+
+
+def test_a_slider_move_repaints_only_the_moving_artists(monkeypatch):
+    drawing = Wave().update(phase=0.0)
+    draws = count_draws(drawing, monkeypatch)
+    first = picture(drawing)
+    second = picture(drawing.update(phase=1.0))
+    assert len(draws) == 1  # the background was rendered once, then reused
+    assert (first != second).any()
+    assert (picture(Wave().update(phase=1.0)) == second).all()
+
+
+def test_new_limits_render_the_background_again(monkeypatch):
+    drawing = Wave().update(phase=0.5)
+    draws = count_draws(drawing, monkeypatch)
+    picture(drawing)
+    shown = picture(drawing.update(phase=0.5, height=3.0))
+    assert len(draws) == 2
+    assert (shown == picture(Wave().update(phase=0.5, height=3.0))).all()
+
+
+def test_the_figure_stays_an_ordinary_figure():
+    """After a live redraw nothing is left animated: savefig draws the moving artists."""
+    drawing = Wave().update(phase=1.0)
+    picture(drawing)
+    assert not any(artist.get_animated() for artist in drawing.moving)
+    buffer = io.BytesIO()
+    drawing.figure.savefig(buffer, format="png")
+    saved = np.asarray(Image.open(buffer).convert("RGBA"))
+    blank = Wave()
+    blank.ax.set_title("phase 1.00")
+    buffer = io.BytesIO()
+    blank.figure.savefig(buffer, format="png")
+    without_line = np.asarray(Image.open(buffer).convert("RGBA"))
+    assert saved.shape == picture(drawing).shape
+    assert (np.abs(saved.astype(int) - picture(drawing)).max(axis=-1) > 32).mean() < 0.01
+    assert (saved != without_line).any()  # the moving line is in the saved picture
+
+
+def test_live_updates_one_drawing_and_builds_another_for_a_new_setting():
+    redraw = live(Wave)
+    Wave.builds = 0
+    first = redraw(colour="C0", phase=0.0, height=1.5)
+    assert redraw(colour="C0", phase=0.3, height=1.5) is first
+    assert Wave.builds == 1
+    other = redraw(colour="C3", phase=0.3, height=1.5)
+    assert other is not first and Wave.builds == 2
+
+
+def test_live_compares_arrays_in_the_setting_by_identity():
+    """An array passed with ``fixed`` is the same object on each call (``==`` would be
+    element-wise and ambiguous)."""
+    image = np.zeros((4, 4))
+    redraw = live(Wave)
+    first = redraw(image=image, phase=0.0)
+    assert redraw(image=image, phase=0.1) is first
+    assert redraw(image=image.copy(), phase=0.1) is not first
+
+
+def test_live_has_the_parameters_interact_needs():
+    redraw = live(Wave)
+    parameters = inspect.signature(redraw).parameters
+    assert list(parameters) == ["colour", "image", "phase", "height"]
+    assert parameters["height"].default == 1.5
+    assert redraw.__name__ == "Wave"
+
+
+def test_bad_input_raises_and_leaves_the_drawing_usable():
+    redraw = live(Wave)
+    shown = redraw(phase=0.2)
+    with pytest.raises(ValueError, match="height must be positive"):
+        redraw(phase=0.2, height=0.0)
+    assert (picture(redraw(phase=0.2)) == picture(Wave().update(phase=0.2))).all()
+    assert redraw(phase=0.2) is shown
+
+
+def test_a_subclass_must_say_how_it_updates():
+    fig, _ = new_figure(width=2, height=2)
+    with pytest.raises(NotImplementedError, match="update"):
+        LiveFigure(fig, []).update(x=1)
+
+
+def test_png_bytes_round_trips_pixels():
+    rgba = np.random.default_rng(0).integers(0, 256, size=(5, 7, 4), dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(png_bytes(rgba))))
+    assert (decoded == rgba).all()
