@@ -60,6 +60,8 @@ class LiveFigure:
     it sets the moving artists' data and text from the other parameters, may change the
     axes' limits, and returns ``self``. A change of limits (ticks, grid) renders the
     whole figure again on the next redraw; any other change belongs in ``__init__``.
+    An artist that cannot be updated (a contour set) may be replaced in ``update``:
+    remove the old one from the axes and from ``self.moving``, add the new one to both.
 
     ``self.figure`` is an ordinary figure (``draw_x`` functions return it). Displaying a
     ``LiveFigure`` (IPython calls ``_repr_png_``) shows the same picture, faster.
@@ -67,7 +69,7 @@ class LiveFigure:
 
     def __init__(self, figure, moving):
         self.figure = figure
-        self.moving = sorted(moving, key=methodcaller("get_zorder"))
+        self.moving = list(moving)
         self._canvas = FigureCanvasAgg(figure)
         self._limits = None  # the axes' limits when the background was rendered
         self._background = None  # the rendered static part
@@ -82,7 +84,7 @@ class LiveFigure:
             self._render_background()
             self._limits = limits
         self._canvas.restore_region(self._background)
-        for artist in self.moving:
+        for artist in sorted(self.moving, key=methodcaller("get_zorder")):
             self.figure.draw_artist(artist)
         return png_bytes(np.asarray(self._canvas.buffer_rgba()))
 
