@@ -5,8 +5,10 @@
 Starts JupyterLab as the browser test does (tests/browser/lab.py: a copy of the course,
 headless Chromium), runs each student notebook with Run All, then for every slider widget
 presses the arrow key on its handle REPEATS times (right, then left) and times, in the
-page, from the key event to the redrawn figure decoded in the page. Prints the median and
-the spread (min to max) per widget against the 100 ms goal, and the load average.
+page, from the key event to the redrawn figure decoded in the page. Each notebook is
+closed before the next opens (otherwise every earlier one stays rendered in the page).
+Prints the median and the spread (min to max) per widget against the 100 ms goal, and
+the load average.
 """
 
 import os
@@ -91,6 +93,8 @@ def measure(lab: Lab, module: str) -> list[tuple[str, list[float]]]:
         ]
         found.append((f"{module} cell {index}: {_name(source)}", times[1:]))  # first warms up
     lab.command("kernelmenu:shutdown")
+    # closed unsaved: one notebook open at a time, as a learner works through the course
+    lab.script("window.jupyterapp.shell.currentWidget.dispose()")
     return found
 
 

@@ -91,6 +91,21 @@ def _autoencoder_weights():
     return VAE(latent=2).to_numpy_params(), AE(hidden=(128,), latent=16).to_numpy_params()
 
 
+def _generative_inputs():
+    """Untrained module-19 models (a redraw costs the same as trained ones): the RealNVP's
+    weights, a DDPM's reverse path of 1500 samples, its betas, and samples per step count."""
+    import torch
+
+    from dlkit.models import DDPM, RealNVP
+
+    torch.manual_seed(0)
+    ddpm = DDPM()
+    with torch.no_grad():
+        _, path = ddpm.sample(1500, generator=torch.Generator().manual_seed(0), return_path=True)
+        by_steps = {k: ddpm.sample(1000, n_steps=k) for k in (1, 10, 100)}
+    return RealNVP().to_numpy_params(), path, ddpm.config.betas(), by_steps
+
+
 def _beta_sweep_summaries():
     """A made-up {beta: summary} of dk.models.vae.beta_sweep's form, 8 latent dimensions."""
     kl = {0.25: 14.0, 0.5: 9.0, 1.0: 5.5, 2.0: 2.5, 4.0: 0.3, 8.0: 0.01}
@@ -117,6 +132,8 @@ def main() -> None:
     adding_X, adding_y = data.adding_problem(20, T=50, seed=0)
     shapes = {"W": (34, 128), "b": (128,), "W_out": (32, 1), "b_out": (1,)}
     lstm = {k: np.random.default_rng(0).normal(0, 0.3, s) for k, s in shapes.items()}
+    flow, ddpm_path, betas, by_steps = _generative_inputs()
+    moons = data.moons(2000, seed=0)  # (2000, 2)
     pm_logits = 3 * np.random.default_rng(0).normal(size=(800, 10))  # an overconfident model
     pm_labels = np.where(np.arange(800) % 10 < 7, pm_logits.argmax(1), np.arange(800) % 10)
     cases = {
@@ -185,6 +202,9 @@ def main() -> None:
         ),
         "draw_beta_tradeoff": lambda: widgets.draw_beta_tradeoff(sweep, 1.0),
         "draw_denoising": lambda: widgets.draw_denoising(dae, digits10, "mask", 0.3),
+        "draw_diffusion": lambda: widgets.draw_diffusion(moons[:1500], ddpm_path, 30, betas),
+        "draw_flow_density": lambda: widgets.draw_flow_density(flow, len(flow), moons[:500]),
+        "draw_sampling_steps": lambda: widgets.draw_sampling_steps(by_steps, 10, moons),
         "draw_value_iteration": lambda: widgets.draw_value_iteration(5, 0.9, 0.1),
         "draw_bandit_regret": lambda: widgets.draw_bandit_regret(0.1, 2.0, 500),
         "draw_pg_variance": lambda: widgets.draw_pg_variance(5),
