@@ -62,6 +62,126 @@ def compare_in_place(drawing, setting, draw, moves):
 def _live_cases():
     """Drawing class, setting, plain function and two slider positions per live widget."""
     return {
+        "SineWave": (
+            widgets.SineWave,
+            {},
+            widgets.draw_sine_wave,
+            [
+                {"amplitude": 1.0, "frequency": 2.0, "phase": 0.5},
+                {"amplitude": 1.0, "frequency": 2.0, "phase": 0.75},
+            ],
+        ),
+        "MatrixOnCircle": (
+            widgets.MatrixOnCircle,
+            {},
+            widgets.draw_matrix_on_circle,
+            [{"a": 2.0, "b": 1.0, "c": 1.0, "d": 2.0}, {"a": 2.0, "b": 1.1, "c": 1.0, "d": 2.0}],
+        ),
+        "SVDRank": (
+            widgets.SVDRank,
+            {"image": data.sample_image()},
+            widgets.draw_svd_rank,
+            [{"rank": 20}, {"rank": 21}],
+        ),
+        "DistributionExplorer": (
+            widgets.DistributionExplorer,
+            {"name": "gaussian"},
+            widgets.draw_distribution,
+            [{"location": 0.5, "scale": 1.5}, {"location": 0.6, "scale": 1.5}],
+        ),
+        "CentralLimit": (
+            widgets.CentralLimit,
+            {"source": "exponential"},
+            widgets.draw_clt,
+            [{"n": 8}, {"n": 9}],
+        ),
+        "BayesUpdate": (
+            widgets.BayesUpdate,
+            {},
+            widgets.draw_bayes_update,
+            [{"heads": 7, "flips": 10}, {"heads": 8, "flips": 10}],
+        ),
+        "BernoulliEntropy": (
+            widgets.BernoulliEntropy,
+            {"base": 2.0},
+            widgets.draw_bernoulli_entropy,
+            [{"p": 0.3}, {"p": 0.31}],
+        ),
+        "GaussianKL": (
+            widgets.GaussianKL,
+            {},
+            widgets.draw_gaussian_kl,
+            [
+                {"mu1": 0.0, "sigma1": 1.0, "mu2": 1.0, "sigma2": 2.0},
+                {"mu1": 0.1, "sigma1": 1.0, "mu2": 1.0, "sigma2": 2.0},
+            ],
+        ),
+        "Taylor": (
+            widgets.Taylor,
+            {"function": "sin"},
+            widgets.draw_taylor,
+            [{"order": 5, "center": 0.5}, {"order": 5, "center": 0.6}],
+        ),
+        "FiniteDifferenceSteps": (
+            widgets.FiniteDifferenceSteps,
+            {"function": "sin"},
+            widgets.draw_fd_error,
+            [{"x0": 1.0}, {"x0": 1.1}],
+        ),
+        "PrecisionLoss": (
+            widgets.PrecisionLoss,
+            {"dtype_name": "float32"},
+            widgets.draw_precision_loss,
+            [{"log10_big": 3.5}, {"log10_big": 4.0}],
+        ),
+        "IntegrationRules": (
+            widgets.IntegrationRules,
+            {"integrand": "gaussian"},
+            widgets.draw_integration_error,
+            [{"n": 16}, {"n": 18}],
+        ),
+        "QuadraticDescent": (
+            widgets.QuadraticDescent,
+            {},
+            widgets.draw_quadratic_descent,
+            [{"lr_times_lambda_max": 1.0}, {"lr_times_lambda_max": 1.05}],
+        ),
+        "OptimizerPaths": (
+            widgets.OptimizerPaths,
+            {"surface": "rosenbrock"},
+            widgets.draw_optimizer_paths,
+            [{"lr": 1e-3}, {"lr": 10**-2.9}],
+        ),
+        "LRSchedules": (
+            widgets.LRSchedules,
+            {},
+            widgets.draw_lr_schedules,
+            [{"warmup_steps": 10}, {"warmup_steps": 11}],
+        ),
+        "DecisionBoundary": (
+            widgets.DecisionBoundary,
+            {},
+            widgets.draw_decision_boundary,
+            [{"log10_C": 0.0, "gamma": 1.0}, {"log10_C": 0.5, "gamma": 1.0}],
+        ),
+        "BiasVariance": (
+            widgets.BiasVariance,
+            {},
+            widgets.draw_bias_variance,
+            [{"degree": 5}, {"degree": 6}],
+        ),
+        "Activation": (
+            widgets.Activation,
+            {"name": "gelu"},
+            widgets.draw_activation,
+            [{"x0": 1.0}, {"x0": 1.1}],
+        ),
+        "Activation (swish beta)": (
+            widgets.Activation,
+            {"name": "swish"},
+            widgets.draw_activation,
+            [{"x0": 1.0, "param": 1.0}, {"x0": 1.0, "param": 1.05}],
+        ),
         "UniversalApproximation": (
             widgets.UniversalApproximation,
             {"target": "sine"},

@@ -21,14 +21,25 @@ from dlkit.widgets.autoencoders_representation import (
     draw_denoising,
     draw_latent_space,
 )
-from dlkit.widgets.calculus_autodiff import draw_fd_error, draw_taylor
-from dlkit.widgets.classical_ml import draw_bias_variance, draw_decision_boundary
+from dlkit.widgets.calculus_autodiff import (
+    FiniteDifferenceSteps,
+    Taylor,
+    draw_fd_error,
+    draw_taylor,
+)
+from dlkit.widgets.classical_ml import (
+    BiasVariance,
+    DecisionBoundary,
+    draw_bias_variance,
+    draw_decision_boundary,
+)
 from dlkit.widgets.convolutional_networks import (
     draw_conv_arithmetic,
     draw_feature_maps,
     draw_receptive_field,
 )
 from dlkit.widgets.feedforward_backprop import (
+    Activation,
     UniversalApproximation,
     draw_activation,
     draw_universal_approximation,
@@ -38,9 +49,19 @@ from dlkit.widgets.generative_models import (
     draw_flow_density,
     draw_sampling_steps,
 )
-from dlkit.widgets.getting_started import draw_sine_wave
-from dlkit.widgets.information_theory import draw_bernoulli_entropy, draw_gaussian_kl
-from dlkit.widgets.linear_algebra import draw_matrix_on_circle, draw_svd_rank
+from dlkit.widgets.getting_started import SineWave, draw_sine_wave
+from dlkit.widgets.information_theory import (
+    BernoulliEntropy,
+    GaussianKL,
+    draw_bernoulli_entropy,
+    draw_gaussian_kl,
+)
+from dlkit.widgets.linear_algebra import (
+    MatrixOnCircle,
+    SVDRank,
+    draw_matrix_on_circle,
+    draw_svd_rank,
+)
 from dlkit.widgets.linear_factor_models import (
     draw_ica_mixing,
     draw_pca_reconstruction,
@@ -51,8 +72,16 @@ from dlkit.widgets.monte_carlo_graphical_models import (
     draw_importance_weights,
     draw_mcmc_chain,
 )
-from dlkit.widgets.numerical_computation import draw_integration_error, draw_precision_loss
+from dlkit.widgets.numerical_computation import (
+    IntegrationRules,
+    PrecisionLoss,
+    draw_integration_error,
+    draw_precision_loss,
+)
 from dlkit.widgets.optimization import (
+    LRSchedules,
+    OptimizerPaths,
+    QuadraticDescent,
     draw_lr_schedules,
     draw_optimizer_paths,
     draw_quadratic_descent,
@@ -62,7 +91,14 @@ from dlkit.widgets.practical_methodology import (
     draw_search_budget,
     draw_threshold,
 )
-from dlkit.widgets.probability import draw_bayes_update, draw_clt, draw_distribution
+from dlkit.widgets.probability import (
+    BayesUpdate,
+    CentralLimit,
+    DistributionExplorer,
+    draw_bayes_update,
+    draw_clt,
+    draw_distribution,
+)
 from dlkit.widgets.recurrent_networks import draw_hidden_trajectory, draw_lstm_gates
 from dlkit.widgets.regularization import (
     draw_bn_noise,
@@ -81,6 +117,24 @@ from dlkit.widgets.training_deep_models import (
 )
 
 __all__ = [
+    "Activation",
+    "BayesUpdate",
+    "BernoulliEntropy",
+    "BiasVariance",
+    "CentralLimit",
+    "DecisionBoundary",
+    "DistributionExplorer",
+    "FiniteDifferenceSteps",
+    "GaussianKL",
+    "IntegrationRules",
+    "LRSchedules",
+    "MatrixOnCircle",
+    "OptimizerPaths",
+    "PrecisionLoss",
+    "QuadraticDescent",
+    "SVDRank",
+    "SineWave",
+    "Taylor",
     "UniversalApproximation",
     "draw_activation",
     "draw_attention_heatmap",

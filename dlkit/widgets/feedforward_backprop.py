@@ -110,6 +110,67 @@ def draw_universal_approximation(n_hidden, target="sine"):
     return UniversalApproximation(target).update(n_hidden).figure
 
 
+class Activation(LiveFigure):
+    """Module 08's activation widget, redrawn in place (see :func:`draw_activation`): the
+    activation and the range of z are fixed; the tangent at ``x0``, its point of contact
+    and the titles move. For ``leaky_relu`` and ``swish`` the curves, the shaded band, the
+    suptitle and the y-limits also move with ``param`` (a change of limits renders the
+    whole figure again); for the others ``param`` changes nothing."""
+
+    def __init__(self, name, x_max=5.0):
+        self.f, self.f_grad = get_activation(name)
+        self.name = name
+        self.z = np.linspace(-x_max, x_max, 401)
+        fig, (left, right) = new_figure(ncols=2, width=4.2, height=3.4, top=0.82, bottom=0.16)
+        (self.f_curve,) = left.plot([], [], color="C0", lw=2, label="f(z)")
+        (self.tangent,) = left.plot([], [], color="C3", lw=1, ls="--", label="tangent at z0")
+        (self.point,) = left.plot([], [], "o", color="C3")
+        left.set_xlabel("pre-activation z (dimensionless)")
+        left.set_ylabel("activation f(z)")
+        left.legend(loc="upper left", fontsize=8)
+
+        (self.grad_curve,) = right.plot([], [], color="C2", lw=2, label="f'(z)")
+        nowhere = np.zeros_like(self.z, dtype=bool)  # the band is set in update
+        self.flat = right.fill_between(
+            self.z, -0.1, 1.1, where=nowhere, color="0.85", label="|f'| < 0.05"
+        )
+        (self.grad_point,) = right.plot([], [], "o", color="C3")
+        right.set_xlabel("pre-activation z (dimensionless)")
+        right.set_ylabel("derivative f'(z)")
+        for ax in (left, right):
+            ax.set_xlim(-1.1 * x_max, 1.1 * x_max)  # the curves' range with 5% margins
+        self.suptitle = fig.suptitle(name)
+        self.left, self.right = left, right
+        left_moving = [self.f_curve, self.tangent, self.point, left.title]
+        right_moving = [self.grad_curve, self.flat, self.grad_point, right.title]
+        super().__init__(fig, [*left_moving, *right_moving, self.suptitle])
+
+    def update(self, x0=1.0, param=None):
+        options = {}
+        if self.name in ACTIVATION_PARAMETER and param is not None:
+            options[ACTIVATION_PARAMETER[self.name]] = float(param)
+        z = self.z
+        value, slope = self.f(z, **options), self.f_grad(z, **options)
+        y0 = float(self.f(np.array([x0]), **options)[0])
+        s0 = float(self.f_grad(np.array([x0]), **options)[0])
+
+        self.f_curve.set_data(z, value)
+        self.tangent.set_data(z, y0 + s0 * (z - x0))
+        self.point.set_data([x0], [y0])
+        self.left.set_ylim(value.min() - 0.5, value.max() + 0.5)
+        self.left.set_title(f"f({x0:.2f}) = {y0:.3f}")
+
+        top = 1.1 * max(1.0, slope.max())
+        self.grad_curve.set_data(z, slope)
+        self.flat.set_data(z, -0.1, top, where=np.abs(slope) < 0.05)
+        self.grad_point.set_data([x0], [s0])
+        self.right.set_ylim(min(-0.1, slope.min() - 0.1), top)
+        self.right.set_title(f"f'({x0:.2f}) = {s0:.3f}")
+        setting = f", {ACTIVATION_PARAMETER[self.name]} = {param:g}" if options else ""
+        self.suptitle.set_text(f"{self.name}{setting}")
+        return self
+
+
 def draw_activation(name, x0=1.0, param=None, x_max=5.0):
     """An activation ``f`` with its tangent at ``x0``, and its derivative ``f'``.
 
@@ -117,39 +178,4 @@ def draw_activation(name, x0=1.0, param=None, x_max=5.0):
     others). Where ``|f'(z)| < 0.05`` the right panel is shaded: a unit whose input lands
     there passes almost no gradient back (saturation, or a dead ReLU).
     """
-    f, f_grad = get_activation(name)
-    options = {}
-    if name in ACTIVATION_PARAMETER and param is not None:
-        options[ACTIVATION_PARAMETER[name]] = float(param)
-    z = np.linspace(-x_max, x_max, 401)
-    value, slope = f(z, **options), f_grad(z, **options)
-    y0 = float(f(np.array([x0]), **options)[0])
-    s0 = float(f_grad(np.array([x0]), **options)[0])
-
-    fig, (left, right) = new_figure(ncols=2, width=4.2, height=3.4, top=0.82, bottom=0.16)
-    left.plot(z, value, color="C0", lw=2, label="f(z)")
-    left.plot(z, y0 + s0 * (z - x0), color="C3", lw=1, ls="--", label="tangent at z0")
-    left.plot([x0], [y0], "o", color="C3")
-    left.set_ylim(value.min() - 0.5, value.max() + 0.5)
-    left.set_xlabel("pre-activation z (dimensionless)")
-    left.set_ylabel("activation f(z)")
-    left.set_title(f"f({x0:.2f}) = {y0:.3f}")
-    left.legend(loc="upper left", fontsize=8)
-
-    right.plot(z, slope, color="C2", lw=2, label="f'(z)")
-    right.fill_between(
-        z,
-        -0.1,
-        1.1 * max(1.0, slope.max()),
-        where=np.abs(slope) < 0.05,
-        color="0.85",
-        label="|f'| < 0.05",
-    )
-    right.plot([x0], [s0], "o", color="C3")
-    right.set_ylim(min(-0.1, slope.min() - 0.1), 1.1 * max(1.0, slope.max()))
-    right.set_xlabel("pre-activation z (dimensionless)")
-    right.set_ylabel("derivative f'(z)")
-    right.set_title(f"f'({x0:.2f}) = {s0:.3f}")
-    setting = f", {ACTIVATION_PARAMETER[name]} = {param:g}" if options else ""
-    fig.suptitle(f"{name}{setting}")
-    return fig
+    return Activation(name, x_max).update(x0, param).figure

@@ -2,7 +2,33 @@
 
 import numpy as np
 
-from dlkit.plot import new_figure
+from dlkit.plot import LiveFigure, new_figure
+
+TIME = np.linspace(0.0, 2.0, 500)  # (500,) seconds
+
+
+class SineWave(LiveFigure):
+    """Module 00's sine-wave widget, redrawn in place (see :func:`draw_sine_wave`): the axes
+    and their labels are fixed; the wave and the title move with ``A``, ``f`` and ``phi``,
+    and the y-range ``+-1.1 max(1, |A|)`` follows ``|A|`` above 1."""
+
+    def __init__(self):
+        fig, self.ax = new_figure(width=6.0, height=3.5)
+        (self.wave,) = self.ax.plot([], [])
+        self.ax.set_xlim(0.0, 2.0)
+        self.ax.set_xlabel("time (s)")
+        self.ax.set_ylabel("amplitude")
+        super().__init__(fig, [self.wave, self.ax.title])
+
+    def update(self, amplitude=1.0, frequency=1.0, phase=0.0):
+        self.wave.set_data(TIME, amplitude * np.sin(2 * np.pi * frequency * TIME + phase))
+        limit = max(1.0, abs(amplitude)) * 1.1
+        self.ax.set_ylim(-limit, limit)
+        self.ax.set_title(
+            f"y(t) = A sin(2π f t + φ)  with  A = {amplitude:.3g}, f = {frequency:.3g} Hz, "
+            f"φ = {phase:.2f} rad"
+        )
+        return self
 
 
 def draw_sine_wave(amplitude=1.0, frequency=1.0, phase=0.0):
@@ -10,17 +36,4 @@ def draw_sine_wave(amplitude=1.0, frequency=1.0, phase=0.0):
 
     amplitude A (arbitrary units), frequency f in Hz, phase phi in radians.
     """
-    t = np.linspace(0.0, 2.0, 500)  # (500,) seconds
-    y = amplitude * np.sin(2 * np.pi * frequency * t + phase)  # (500,)
-    fig, ax = new_figure(width=6.0, height=3.5)
-    ax.plot(t, y)
-    ax.set_xlim(0.0, 2.0)
-    limit = max(1.0, abs(amplitude)) * 1.1
-    ax.set_ylim(-limit, limit)
-    ax.set_xlabel("time (s)")
-    ax.set_ylabel("amplitude")
-    ax.set_title(
-        f"y(t) = A sin(2π f t + φ)  with  A = {amplitude:.3g}, f = {frequency:.3g} Hz, "
-        f"φ = {phase:.2f} rad"
-    )
-    return fig
+    return SineWave().update(amplitude, frequency, phase).figure

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from dlkit import optim
-from dlkit.plot import new_figure
+from dlkit.plot import LiveFigure, new_figure
 
 # ---------------------------------------------------------------- 2-D test surfaces
 
@@ -93,6 +93,70 @@ def optimizer_path(surface, name, lr, adaptive_lr, momentum, start, steps):
     return path
 
 
+class OptimizerPaths(LiveFigure):
+    """Module 06's optimizers-side-by-side widget, redrawn in place (see
+    :func:`draw_optimizer_paths`): the surface's contours and the axes of the paths are
+    fixed per surface and choice of optimizers; the paths, their end points, the start,
+    the progress curves (whose y-limits follow them), the legend's labels (a run that
+    diverged says so) and the title move with the learning rates, momentum, start and
+    number of steps."""
+
+    def __init__(self, surface="rosenbrock", optimizers=OPTIMIZERS):
+        if surface not in SURFACES:
+            raise ValueError(f"draw_optimizer_paths: surface must be one of {list(SURFACES)}")
+        unknown = [name for name in optimizers if name not in OPTIMIZERS]
+        if unknown:
+            raise ValueError(
+                f"draw_optimizer_paths: unknown optimizers {unknown}; use {OPTIMIZERS}"
+            )
+        self.surface, self.optimizers = surface, tuple(optimizers)
+        _, _, (xa, xb, ya, yb), _ = SURFACES[surface]
+        fig, (left, right) = new_figure(ncols=2, width=4.6, height=4.0, top=0.84, bottom=0.13)
+        left.add_collection(LineCollection(_contour_lines(surface), colors="0.6", linewidths=0.6))
+        self.paths, self.ends, self.progress = [], [], []
+        for name in self.optimizers:
+            colour = _COLOURS[name]
+            self.paths.append(left.plot([], [], "-", color=colour, lw=1.2, label=name)[0])
+            self.ends.append(left.plot([], [], "o", color=colour, ms=4)[0])
+            self.progress.append(right.plot([], [], color=colour, label=name)[0])
+        (self.start,) = left.plot([], [], "k*", ms=10, label="start")
+        left.set_xlim(xa, xb)
+        left.set_ylim(ya, yb)
+        left.set_xlabel("θ₁")
+        left.set_ylabel("θ₂")
+        left.set_title(f"paths on the {surface} surface")
+        self.legend = left.legend(loc="lower left", fontsize=7)
+        right.set_xlabel("step k")
+        right.set_ylabel("log10 of f(θ_k) − f*")
+        right.set_title("progress per step")
+        self.title = fig.suptitle("")
+        self.right = right
+        moving = [*self.paths, *self.ends, self.start, *self.progress, self.legend, self.title]
+        super().__init__(fig, moving)
+
+    def update(self, lr=1e-3, adaptive_lr=0.05, momentum=0.9, x0=-1.5, y0=2.0, steps=200):
+        f, _, _, f_min = SURFACES[self.surface]
+        labels = self.legend.get_texts()  # one per optimizer, then the start's
+        for j, name in enumerate(self.optimizers):
+            path = optimizer_path(self.surface, name, lr, adaptive_lr, momentum, (x0, y0), steps)
+            diverged = len(path) < steps + 1
+            label = f"{name} (diverged)" if diverged else name
+            self.paths[j].set_data(path[:, 0], path[:, 1])
+            self.ends[j].set_data(path[-1:, 0], path[-1:, 1])
+            gap = np.maximum(f(path.T) - f_min, 1e-16)  # (k + 1,)
+            self.progress[j].set_data(np.arange(len(path)), np.log10(gap))
+            self.paths[j].set_label(label)
+            self.progress[j].set_label(label)
+            labels[j].set_text(label)
+        self.start.set_data([x0], [y0])
+        self.right.relim()  # limits fitted to the curves, as in a new figure
+        self.right.autoscale_view()
+        self.title.set_text(
+            f"lr = {lr:.3g} (GD family), {adaptive_lr:.3g} (adaptive), momentum = {momentum}"
+        )
+        return self
+
+
 def draw_optimizer_paths(
     surface="rosenbrock",
     lr=1e-3,
@@ -110,36 +174,8 @@ def draw_optimizer_paths(
     ``momentum`` is the coefficient mu of the two momentum methods. A run that leaves the
     plot far behind is marked "diverged".
     """
-    if surface not in SURFACES:
-        raise ValueError(f"draw_optimizer_paths: surface must be one of {list(SURFACES)}")
-    unknown = [name for name in optimizers if name not in OPTIMIZERS]
-    if unknown:
-        raise ValueError(f"draw_optimizer_paths: unknown optimizers {unknown}; use {OPTIMIZERS}")
-    f, _, (xa, xb, ya, yb), f_min = SURFACES[surface]
-
-    fig, (left, right) = new_figure(ncols=2, width=4.6, height=4.0, top=0.84, bottom=0.13)
-    left.add_collection(LineCollection(_contour_lines(surface), colors="0.6", linewidths=0.6))
-    for name in optimizers:
-        path = optimizer_path(surface, name, lr, adaptive_lr, momentum, (x0, y0), steps)
-        diverged = len(path) < steps + 1
-        label = f"{name} (diverged)" if diverged else name
-        colour = _COLOURS[name]
-        left.plot(path[:, 0], path[:, 1], "-", color=colour, lw=1.2, label=label)
-        left.plot(path[-1, 0], path[-1, 1], "o", color=colour, ms=4)
-        gap = np.maximum(f(path.T) - f_min, 1e-16)  # (k + 1,)
-        right.plot(np.arange(len(path)), np.log10(gap), color=colour, label=label)
-    left.plot([x0], [y0], "k*", ms=10, label="start")
-    left.set_xlim(xa, xb)
-    left.set_ylim(ya, yb)
-    left.set_xlabel("θ₁")
-    left.set_ylabel("θ₂")
-    left.set_title(f"paths on the {surface} surface")
-    left.legend(loc="lower left", fontsize=7)
-    right.set_xlabel("step k")
-    right.set_ylabel("log10 of f(θ_k) − f*")
-    right.set_title("progress per step")
-    fig.suptitle(f"lr = {lr:.3g} (GD family), {adaptive_lr:.3g} (adaptive), momentum = {momentum}")
-    return fig
+    drawing = OptimizerPaths(surface, optimizers)
+    return drawing.update(lr, adaptive_lr, momentum, x0, y0, steps).figure
 
 
 # ---------------------------------------------------------------- GD on a quadratic
@@ -157,6 +193,79 @@ def _bowl_lines(kappa, n=80):
     )
 
 
+class QuadraticDescent(LiveFigure):
+    """Module 06's gradient-descent-on-a-quadratic widget, redrawn in place (see
+    :func:`draw_quadratic_descent`): only the axes, their labels and the minimiser are
+    fixed. The contours (new segments per kappa, cheap), the path, the error curves
+    (whose y-limits follow them), the legend and the title move with kappa, the learning
+    rate and the number of steps."""
+
+    def __init__(self):
+        fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.8, bottom=0.14)
+        self.contours = left.add_collection(LineCollection([], colors="0.6", linewidths=0.6))
+        (self.path,) = left.plot([], [], "o-", color="C0", ms=3, lw=1)
+        (minimiser,) = left.plot(0.0, 0.0, "k*", ms=10)
+        left.set_xlim(-2.5, 2.5)
+        left.set_ylim(-2.5, 2.5)
+        left.set_xlabel("x₁ (eigenvalue 1)")
+        left.set_ylabel("x₂ (eigenvalue κ)")  # an axis label cannot move: kappa is in the title
+        left.set_title("gradient descent path")
+        (self.error,) = right.plot([], [], "o-", color="C0", ms=3, label="GD error")
+        (self.bound,) = right.plot([], [], "--", color="C3")
+        (self.best,) = right.plot([], [], ":", color="C2")
+        right.set_xlabel("step k")
+        right.set_ylabel("log10 of ||x_k − x*||")
+        right.set_title("error per step")
+        self.legend = right.legend()  # replaced in update: its entries change
+        self.title = fig.suptitle("")
+        self.right = right
+        # the minimiser does not move, but it is drawn over the contours and the path
+        moving = [self.contours, self.path, minimiser, self.error, self.bound, self.best]
+        super().__init__(fig, [*moving, self.legend, self.title])
+
+    def update(self, condition_number=10.0, lr_times_lambda_max=1.0, steps=40):
+        kappa = float(condition_number)
+        if kappa < 1:
+            raise ValueError(f"draw_quadratic_descent: condition_number must be >= 1, got {kappa}")
+        A = np.diag([1.0, kappa])
+        lr = lr_times_lambda_max / kappa
+        rho = optim.gd_contraction(A, lr)
+        best_lr, best_rho = optim.optimal_step_size(A)
+        path = optim.gradient_descent(lambda x: A @ x, [-2.0, 1.0], lr, max_steps=steps)
+        errors = np.maximum(np.linalg.norm(path, axis=1), 1e-300)  # the minimiser is the origin
+        k = np.arange(len(path))
+
+        self.contours.set_segments(_bowl_lines(kappa))
+        shown = path[np.all(np.abs(path) < 10, axis=1)]
+        self.path.set_data(shown[:, 0], shown[:, 1])
+        log_e0 = np.log10(errors[0])
+        self.error.set_data(k, np.log10(errors))
+        # rho = 0 (kappa = 1, lr = 1): the bound drops to the errors' floor, 1e-300
+        self.bound.set_data(k, log_e0 + k * np.log10(max(rho, 1e-300)))
+        self.bound.set_label(f"bound ρ^k, ρ = {rho:.3f}")
+        if best_rho > 0:  # kappa = 1: one step lands on the minimiser
+            self.best.set_data(k, log_e0 + k * np.log10(best_rho))
+            self.best.set_label(f"best ρ = {best_rho:.3f}")
+        else:
+            self.best.set_data([], [])
+            self.best.set_label("_no best rate")  # a leading underscore: not in the legend
+        self.right.relim()  # limits fitted to the curves, as in a new figure
+        self.right.autoscale_view()
+        self._replace_legend()
+        verdict = "converges" if rho < 1 else "diverges"
+        self.title.set_text(
+            f"κ = {kappa:.3g}, lr = {lr:.3g} (stable below 2/λmax = {2 / kappa:.3g}, best "
+            f"{best_lr:.3g}): GD {verdict}"
+        )
+        return self
+
+    def _replace_legend(self):
+        """A new legend of the labelled error curves (the best rate's comes and goes)."""
+        self.legend.remove()
+        legend = self.right.legend(loc="lower left", fontsize=8)
+        self.moving[self.moving.index(self.legend)] = self.legend = legend
+
+
 def draw_quadratic_descent(condition_number=10.0, lr_times_lambda_max=1.0, steps=40):
     """Gradient descent on ``f = (x^2 + kappa y^2) / 2`` (eigenvalues 1 and kappa).
 
@@ -165,56 +274,16 @@ def draw_quadratic_descent(condition_number=10.0, lr_times_lambda_max=1.0, steps
     error ``||x_k - x*||`` per step against the bound ``rho^k ||x_0||`` with
     ``rho = max(|1 - lr|, |1 - lr kappa|)``, and the best rate ``(kappa - 1) / (kappa + 1)``.
     """
-    kappa = float(condition_number)
-    if kappa < 1:
-        raise ValueError(f"draw_quadratic_descent: condition_number must be >= 1, got {kappa}")
-    A = np.diag([1.0, kappa])
-    lr = lr_times_lambda_max / kappa
-    rho = optim.gd_contraction(A, lr)
-    best_lr, best_rho = optim.optimal_step_size(A)
-    path = optim.gradient_descent(lambda x: A @ x, [-2.0, 1.0], lr, max_steps=steps)
-    errors = np.maximum(np.linalg.norm(path, axis=1), 1e-300)  # the minimiser is the origin
-    k = np.arange(len(path))
-
-    fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.8, bottom=0.14)
-    left.add_collection(LineCollection(_bowl_lines(kappa), colors="0.6", linewidths=0.6))
-    shown = path[np.all(np.abs(path) < 10, axis=1)]
-    left.plot(shown[:, 0], shown[:, 1], "o-", color="C0", ms=3, lw=1)
-    left.plot(0.0, 0.0, "k*", ms=10)
-    left.set_xlim(-2.5, 2.5)
-    left.set_ylim(-2.5, 2.5)
-    left.set_xlabel("x₁ (eigenvalue 1)")
-    left.set_ylabel(f"x₂ (eigenvalue {kappa:.3g})")
-    left.set_title("gradient descent path")
-    log_e0 = np.log10(errors[0])
-    right.plot(k, np.log10(errors), "o-", color="C0", ms=3, label="GD error")
-    right.plot(k, log_e0 + k * np.log10(rho), "--", color="C3", label=f"bound ρ^k, ρ = {rho:.3f}")
-    if best_rho > 0:  # kappa = 1: one step lands on the minimiser
-        right.plot(
-            k, log_e0 + k * np.log10(best_rho), ":", color="C2", label=f"best ρ = {best_rho:.3f}"
-        )
-    right.set_xlabel("step k")
-    right.set_ylabel("log10 of ||x_k − x*||")
-    right.set_title("error per step")
-    right.legend(loc="lower left", fontsize=8)
-    verdict = "converges" if rho < 1 else "diverges"
-    fig.suptitle(
-        f"κ = {kappa:.3g}, lr = {lr:.3g} (stable below 2/λmax = {2 / kappa:.3g}, best "
-        f"{best_lr:.3g}): GD {verdict}"
-    )
-    return fig
+    return QuadraticDescent().update(condition_number, lr_times_lambda_max, steps).figure
 
 
 # ---------------------------------------------------------------- learning-rate schedules
 
 
-def draw_lr_schedules(lr_max=0.1, warmup_steps=10, total_steps=100, lr_min=0.0, gamma=0.5):
-    """Four schedules over ``total_steps`` steps: step decay (x gamma every quarter of the
-    run), exponential decay (reaching ``gamma**4`` at the end), cosine decay, and
-    linear warm-up followed by cosine decay."""
-    t = np.arange(total_steps + 1)
+def _schedules(t, lr_max, warmup_steps, total_steps, lr_min, gamma):
+    """The four schedules on steps ``t`` (T + 1,), by legend label: each an array (T + 1,)."""
     quarter = max(total_steps // 4, 1)
-    curves = {
+    return {
         f"step decay (x{gamma:g} every {quarter} steps)": optim.step_decay(
             t, lr_max, quarter, gamma
         ),
@@ -224,11 +293,40 @@ def draw_lr_schedules(lr_max=0.1, warmup_steps=10, total_steps=100, lr_min=0.0, 
             t, lr_max, warmup_steps, total_steps, lr_min
         ),
     }
-    fig, ax = new_figure(width=6.0, height=3.6, top=0.88, bottom=0.15)
-    for label, lr in curves.items():
-        ax.plot(t, lr, label=label)
-    ax.set_xlabel("step t")
-    ax.set_ylabel("learning rate")
-    ax.set_title("learning-rate schedules")
-    ax.legend(fontsize=8)
-    return fig
+
+
+class LRSchedules(LiveFigure):
+    """Module 06's learning-rate-schedule widget, redrawn in place (see
+    :func:`draw_lr_schedules`): the axes and their labels are fixed; the four curves,
+    the limits that follow them and the legend's labels move with every parameter."""
+
+    def __init__(self):
+        fig, ax = new_figure(width=6.0, height=3.6, top=0.88, bottom=0.15)
+        self.curves = [ax.plot([], [])[0] for _ in range(4)]
+        ax.set_xlabel("step t")
+        ax.set_ylabel("learning rate")
+        ax.set_title("learning-rate schedules")
+        self.legend = ax.legend(self.curves, [""] * 4, fontsize=8)  # labels set in update
+        self.ax = ax
+        super().__init__(fig, [*self.curves, self.legend])
+
+    def update(self, lr_max=0.1, warmup_steps=10, total_steps=100, lr_min=0.0, gamma=0.5):
+        t = np.arange(total_steps + 1)
+        curves = _schedules(t, lr_max, warmup_steps, total_steps, lr_min, gamma)
+        for line, text, (label, lr) in zip(
+            self.curves, self.legend.get_texts(), curves.items(), strict=True
+        ):
+            line.set_data(t, lr)
+            line.set_label(label)
+            text.set_text(label)
+        self.ax.relim()  # limits fitted to the curves, as in a new figure
+        self.ax.autoscale_view()
+        return self
+
+
+def draw_lr_schedules(lr_max=0.1, warmup_steps=10, total_steps=100, lr_min=0.0, gamma=0.5):
+    """Four schedules over ``total_steps`` steps: step decay (x gamma every quarter of the
+    run), exponential decay (reaching ``gamma**4`` at the end), cosine decay, and
+    linear warm-up followed by cosine decay."""
+    drawing = LRSchedules()
+    return drawing.update(lr_max, warmup_steps, total_steps, lr_min, gamma).figure

@@ -3,7 +3,7 @@
 import numpy as np
 
 from dlkit import prob
-from dlkit.plot import new_figure
+from dlkit.plot import LiveFigure, new_figure
 
 DISTRIBUTIONS = ("bernoulli", "binomial", "gaussian", "laplace", "exponential")
 CLT_SOURCES = {
@@ -12,6 +12,14 @@ CLT_SOURCES = {
     "uniform": (None, 0.5, np.sqrt(1.0 / 12.0)),
     "bernoulli(0.2)": (prob.Bernoulli(0.2), 0.2, 0.4),
 }
+
+
+def _check_distribution(name):
+    """Raise the ValueError of ``draw_distribution`` for a name it does not know."""
+    if name not in DISTRIBUTIONS:
+        raise ValueError(
+            f"draw_distribution: unknown distribution {name!r}; choose one of {DISTRIBUTIONS}"
+        )
 
 
 def _distribution(name, location, scale, p, n_trials):
@@ -24,11 +32,86 @@ def _distribution(name, location, scale, p, n_trials):
         return prob.Gaussian(location, scale), f"N(μ={location:.2f}, σ={scale:.2f})"
     if name == "laplace":
         return prob.Laplace(location, scale), f"Laplace(μ={location:.2f}, b={scale:.2f})"
-    if name == "exponential":
-        return prob.Exponential(1.0 / scale), f"Exponential(rate 1/{scale:.2f})"
-    raise ValueError(
-        f"draw_distribution: unknown distribution {name!r}; choose one of {DISTRIBUTIONS}"
-    )
+    return prob.Exponential(1.0 / scale), f"Exponential(rate 1/{scale:.2f})"
+
+
+def _autoscale(ax, *corners):
+    """Fit the autoscaled limits of ``ax`` to its artists' current data, as a new figure
+    does; ``corners`` are (x, y) points of artists that ``relim`` skips (vlines)."""
+    ax.relim()
+    if corners:
+        ax.update_datalim(corners)
+    ax.autoscale_view()
+
+
+class DistributionExplorer(LiveFigure):
+    """Module 02's distribution explorer, redrawn in place (see :func:`draw_distribution`):
+    the panels, labels and legend are fixed per distribution; the pmf or pdf, the cdf,
+    the mean ± std band and line and the title move with the parameters.
+
+    The axes keep fitting the curves, as in a new figure: a density's x-range is
+    location ± 6 scale (-0.5 to 8 scale for the exponential) and its y-range the
+    density's peak, so location and scale change the limits; a count's x-range is its
+    support 0..n_trials with the band, and its y-range the pmf's peak, so p and n_trials
+    do. The other two parameters draw nothing, and moving them repaints the same picture.
+    """
+
+    def __init__(self, name):
+        _check_distribution(name)
+        self.name = name
+        self.discrete = name in ("bernoulli", "binomial")
+        fig, (left, right) = new_figure(ncols=2, width=4.0, height=3.2, top=0.8, bottom=0.16)
+        if self.discrete:
+            self.mass = left.vlines([], 0.0, [], color="C0", lw=3, label="P(X = k)")
+            left.set_ylabel("probability P(X = k)")
+            (self.cumulative,) = right.plot([], [], color="C1", drawstyle="steps-post")
+            left.set_xlabel("value k (count)")
+            right.set_xlabel("value x (count)")
+        else:
+            (self.mass,) = left.plot([], [], color="C0", label="density p(x)")
+            left.set_ylabel("density p(x) (1 / unit of x)")
+            (self.cumulative,) = right.plot([], [], color="C1")
+            left.set_xlabel("value x (units of x)")
+            right.set_xlabel("value x (units of x)")
+        self.spread = left.axvspan(0.0, 0.0, color="C2", alpha=0.15, label="mean ± std")
+        self.mean_line = left.axvline(0.0, color="C2", lw=1.5)
+        left.legend(loc="upper right", fontsize=8)
+        left.set_title("pmf" if self.discrete else "pdf")
+        right.set_ylim(-0.02, 1.02)
+        right.set_ylabel("P(X ≤ x)")
+        right.set_title("cdf")
+        self.title = fig.suptitle("")
+        self.left, self.right = left, right
+        moving = [self.mass, self.cumulative, self.spread, self.mean_line, self.title]
+        super().__init__(fig, moving)
+
+    def update(self, location=0.0, scale=1.0, p=0.3, n_trials=10):
+        dist, label = _distribution(self.name, location, scale, p, n_trials)
+        mean, std = dist.mean(), np.sqrt(dist.var())
+        corners = []  # what relim does not see: the pmf bars' bounding box
+        if self.discrete:
+            k = np.arange(0, (1 if self.name == "bernoulli" else n_trials) + 1)  # the support
+            pmf = dist.pmf(k)
+            bars = np.zeros((k.size, 2, 2))  # (bar, bottom and top, x and y)
+            bars[:, :, 0] = k[:, None]
+            bars[:, 1, 1] = pmf
+            self.mass.set_segments(bars)
+            corners = [(0.0, 0.0), (k[-1], pmf.max())]
+            x = np.linspace(-1.0, k[-1] + 1.0, 400)
+        else:
+            if self.name == "exponential":
+                x = np.linspace(-0.5 * scale, 8.0 * scale, 400)
+            else:
+                x = np.linspace(location - 6.0 * scale, location + 6.0 * scale, 400)
+            self.mass.set_data(x, dist.pdf(x))
+        self.cumulative.set_data(x, dist.cdf(x))
+        self.spread.set_x(mean - std)
+        self.spread.set_width(2.0 * std)
+        self.mean_line.set_xdata([mean, mean])
+        self.title.set_text(f"{label}: mean {mean:.3g}, variance {dist.var():.3g}")
+        _autoscale(self.left, *corners)
+        _autoscale(self.right)
+        return self
 
 
 def draw_distribution(name, location=0.0, scale=1.0, p=0.3, n_trials=10):
@@ -37,47 +120,23 @@ def draw_distribution(name, location=0.0, scale=1.0, p=0.3, n_trials=10):
     ``location`` and ``scale`` set the Gaussian's mu and sigma and the Laplace's mu and b;
     the exponential uses rate 1 / scale. ``p`` and ``n_trials`` set Bernoulli and binomial.
     """
-    dist, label = _distribution(name, location, scale, p, n_trials)
-    mean, std = dist.mean(), np.sqrt(dist.var())
-    fig, (left, right) = new_figure(ncols=2, width=4.0, height=3.2, top=0.8, bottom=0.16)
-    if name in ("bernoulli", "binomial"):
-        k = np.arange(0, (1 if name == "bernoulli" else n_trials) + 1)  # the support
-        left.vlines(k, 0.0, dist.pmf(k), color="C0", lw=3, label="P(X = k)")
-        left.set_ylabel("probability P(X = k)")
-        x = np.linspace(-1.0, k[-1] + 1.0, 400)
-        right.plot(x, dist.cdf(x), color="C1", drawstyle="steps-post")
-        left.set_xlabel("value k (count)")
-        right.set_xlabel("value x (count)")
-    else:
-        if name == "exponential":
-            x = np.linspace(-0.5 * scale, 8.0 * scale, 400)
-        else:
-            x = np.linspace(location - 6.0 * scale, location + 6.0 * scale, 400)
-        left.plot(x, dist.pdf(x), color="C0", label="density p(x)")
-        left.set_ylabel("density p(x) (1 / unit of x)")
-        right.plot(x, dist.cdf(x), color="C1")
-        left.set_xlabel("value x (units of x)")
-        right.set_xlabel("value x (units of x)")
-    left.axvspan(mean - std, mean + std, color="C2", alpha=0.15, label="mean ± std")
-    left.axvline(mean, color="C2", lw=1.5)
-    left.legend(loc="upper right", fontsize=8)
-    left.set_title("pmf" if name in ("bernoulli", "binomial") else "pdf")
-    right.set_ylim(-0.02, 1.02)
-    right.set_ylabel("P(X ≤ x)")
-    right.set_title("cdf")
-    fig.suptitle(f"{label}: mean {mean:.3g}, variance {dist.var():.3g}")
-    return fig
+    return DistributionExplorer(name).update(location, scale, p, n_trials).figure
 
 
-def clt_statistics(n, source="exponential", trials=2000, seed=0):
-    """``trials`` standardised means ``sqrt(n) (mean - mu) / sigma`` of n draws from ``source``."""
+def _clt_source(source):
+    """The (distribution, mean, standard deviation) of a CLT source by name."""
     if source not in CLT_SOURCES:
         raise ValueError(
             f"clt_statistics: unknown source {source!r}; choose one of {list(CLT_SOURCES)}"
         )
+    return CLT_SOURCES[source]
+
+
+def clt_statistics(n, source="exponential", trials=2000, seed=0):
+    """``trials`` standardised means ``sqrt(n) (mean - mu) / sigma`` of n draws from ``source``."""
+    dist, mu, sigma = _clt_source(source)
     if not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"clt_statistics: n must be a positive integer, got {n!r}")
-    dist, mu, sigma = CLT_SOURCES[source]
     rng = np.random.default_rng(seed)
     if dist is None:
         draws = rng.random((trials, n))  # (trials, n) uniform on [0, 1)
@@ -86,20 +145,53 @@ def clt_statistics(n, source="exponential", trials=2000, seed=0):
     return prob.standardized_means(draws, mu, sigma)
 
 
+class CentralLimit(LiveFigure):
+    """Module 02's CLT sample-size slider, redrawn in place (see :func:`draw_clt`): the
+    bins, the N(0, 1) density and the labels are fixed per source; the histogram, the
+    title (n, skewness) and the legend (its entry counts the trials) move with n, trials
+    and seed. The density is repainted too, to stay on top of the histogram. The y-axis
+    keeps fitting the tallest bar as in a new figure, so most moves change it."""
+
+    def __init__(self, source="exponential"):
+        _clt_source(source)
+        self.source = source
+        fig, ax = new_figure(width=5.5, height=3.6, top=0.86, bottom=0.15)
+        self.bins = np.linspace(-4.0, 4.0, 41)
+        self.histogram = ax.stairs(
+            np.zeros(self.bins.size - 1),
+            self.bins,
+            fill=True,
+            color="C0",
+            alpha=0.6,
+            label="simulated means",
+        )
+        grid = np.linspace(-4.0, 4.0, 200)
+        (normal,) = ax.plot(
+            grid, prob.Gaussian(0.0, 1.0).pdf(grid), color="C3", lw=2, label="N(0, 1) density"
+        )
+        ax.set_xlabel("standardised mean √n (x̄ − μ) / σ (standard deviations)")
+        ax.set_ylabel("density (1 / standard deviation)")
+        self.legend = ax.legend(loc="upper left", fontsize=8)
+        self.ax = ax
+        super().__init__(fig, [self.histogram, normal, ax.title, self.legend])
+
+    def update(self, n, trials=2000, seed=0):
+        z = clt_statistics(n, self.source, trials, seed)
+        heights = np.histogram(z, bins=self.bins)[0] / (z.size * np.diff(self.bins))  # density
+        self.histogram.set_data(heights)
+        label = f"{trials} simulated means"
+        self.histogram.set_label(label)
+        self.legend.get_texts()[0].set_text(label)
+        self.ax.set_title(
+            f"CLT: means of n = {n} {self.source} draws; sample skewness {prob.skewness(z):.2f}"
+        )
+        _autoscale(self.ax)
+        return self
+
+
 def draw_clt(n, source="exponential", trials=2000, seed=0):
     """Histogram of standardised sample means of size n against the N(0, 1) density."""
-    z = clt_statistics(n, source, trials, seed)
-    fig, ax = new_figure(width=5.5, height=3.6, top=0.86, bottom=0.15)
-    bins = np.linspace(-4.0, 4.0, 41)
-    heights = np.histogram(z, bins=bins)[0] / (z.size * np.diff(bins))  # density per bin
-    ax.stairs(heights, bins, fill=True, color="C0", alpha=0.6, label=f"{trials} simulated means")
-    grid = np.linspace(-4.0, 4.0, 200)
-    ax.plot(grid, prob.Gaussian(0.0, 1.0).pdf(grid), color="C3", lw=2, label="N(0, 1) density")
-    ax.set_xlabel("standardised mean √n (x̄ − μ) / σ (standard deviations)")
-    ax.set_ylabel("density (1 / standard deviation)")
-    ax.set_title(f"CLT: means of n = {n} {source} draws; sample skewness {prob.skewness(z):.2f}")
-    ax.legend(loc="upper left", fontsize=8)
-    return fig
+    return CentralLimit(source).update(n, trials, seed).figure
 
 
 def beta_binomial_posterior(heads, flips, prior_a=1.0, prior_b=1.0, grid_size=501):
@@ -129,18 +221,44 @@ def beta_binomial_posterior(heads, flips, prior_a=1.0, prior_b=1.0, grid_size=50
     return theta, prior / width, likelihood, posterior / width
 
 
+class BayesUpdate(LiveFigure):
+    """Module 02's Bayes updater for a coin, redrawn in place (see
+    :func:`draw_bayes_update`): the axes and their labels are fixed; the prior, the scaled
+    likelihood, the posterior and its mean, the title and the legend (its entry names the
+    prior) move with heads, flips and the prior's a and b. The y-axis keeps fitting the
+    tallest curve as in a new figure, so most moves change it."""
+
+    def __init__(self):
+        fig, ax = new_figure(width=5.5, height=3.6, top=0.86, bottom=0.15)
+        (self.prior,) = ax.plot([], [], color="0.5", ls="--", label="prior")
+        (self.likelihood,) = ax.plot([], [], color="C1", ls=":", label="likelihood (scaled)")
+        (self.posterior,) = ax.plot([], [], color="C0", lw=2, label="posterior")
+        self.mean_line = ax.axvline(0.5, color="C0", lw=0.8)
+        ax.set_xlabel("coin bias θ = P(heads) (probability)")
+        ax.set_ylabel("density (1 / unit of θ)")
+        self.legend = ax.legend(loc="upper left", fontsize=8)
+        self.ax = ax
+        lines = [self.prior, self.likelihood, self.posterior, self.mean_line]
+        super().__init__(fig, [*lines, ax.title, self.legend])
+
+    def update(self, heads, flips, prior_a=1.0, prior_b=1.0):
+        theta, prior, likelihood, posterior = beta_binomial_posterior(
+            heads, flips, prior_a, prior_b
+        )
+        mean = float(np.sum(theta * posterior) / np.sum(posterior))
+        label = f"prior Beta({prior_a:g}, {prior_b:g})"
+        self.prior.set_data(theta, prior)
+        self.prior.set_label(label)
+        self.legend.get_texts()[0].set_text(label)
+        scaled = likelihood * posterior.max()  # drawn to the posterior's height for comparison
+        self.likelihood.set_data(theta, scaled)
+        self.posterior.set_data(theta, posterior)
+        self.mean_line.set_xdata([mean, mean])
+        self.ax.set_title(f"{heads} heads in {flips} flips: posterior mean {mean:.3f}")
+        _autoscale(self.ax)
+        return self
+
+
 def draw_bayes_update(heads, flips, prior_a=1.0, prior_b=1.0):
     """Prior, likelihood and posterior of a coin's bias after ``heads`` in ``flips`` tosses."""
-    theta, prior, likelihood, posterior = beta_binomial_posterior(heads, flips, prior_a, prior_b)
-    mean = float(np.sum(theta * posterior) / np.sum(posterior))
-    fig, ax = new_figure(width=5.5, height=3.6, top=0.86, bottom=0.15)
-    ax.plot(theta, prior, color="0.5", ls="--", label=f"prior Beta({prior_a:g}, {prior_b:g})")
-    scaled = likelihood * posterior.max()  # drawn to the posterior's height for comparison
-    ax.plot(theta, scaled, color="C1", ls=":", label="likelihood (scaled)")
-    ax.plot(theta, posterior, color="C0", lw=2, label="posterior")
-    ax.axvline(mean, color="C0", lw=0.8)
-    ax.set_xlabel("coin bias θ = P(heads) (probability)")
-    ax.set_ylabel("density (1 / unit of θ)")
-    ax.set_title(f"{heads} heads in {flips} flips: posterior mean {mean:.3f}")
-    ax.legend(loc="upper left", fontsize=8)
-    return fig
+    return BayesUpdate().update(heads, flips, prior_a, prior_b).figure

@@ -7,7 +7,8 @@ import pytest
 
 from dlkit import widgets
 from dlkit.testing import assert_close
-from tests.dlkit.widgets.figures import assert_labelled
+from dlkit.widgets import calculus_autodiff as ca
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 def test_taylor_polynomial_of_sin_about_zero():
@@ -41,6 +42,13 @@ def test_taylor_error_shrinks_with_order_near_the_centre():
     (first, x), (third, _), (sixth, _) = (near_error(n) for n in (1, 3, 6))
     assert first > third > sixth
     assert_close(first, np.max(np.abs(np.log1p(x) - x)))  # T_1(x) = x
+
+
+def test_taylor_error_axis_ends_a_decade_above_ten_times_the_largest_error():
+    fig = widgets.draw_taylor(3, 0.0, "sin")
+    largest = abs(2 * np.pi - (2 * np.pi) ** 3 / 6)  # |sin - T_3| at x = 2 pi, about 35
+    assert fig.axes[1].get_ylim() == (1e-17, 1e3)  # 10 * 35 rounded up to a power of 10
+    assert_close(fig.axes[1].get_lines()[0].get_ydata().max(), largest)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +96,17 @@ def test_fd_error_shows_truncation_and_round_off_regimes():
 def test_fd_error_rejects_an_unknown_function():
     with pytest.raises(ValueError, match="must be one of"):
         widgets.draw_fd_error(1.0, "gamma")
+
+
+@pytest.mark.parametrize("function", sorted(ca.TAYLOR_FUNCTIONS))
+def test_taylor_redraws_in_place(function):
+    # the top of the error axis moves by decades: (3, 0.0) -> (3, 0.1) keeps it for all three
+    updates = [(3, 0.0), (3, 0.1), (0, -0.9), (15, 2.5), (40, 0.5)]
+    updates = [{"order": order, "center": center} for order, center in updates]
+    assert_redraws_in_place(widgets.Taylor, {"function": function}, updates)
+
+
+@pytest.mark.parametrize("function", sorted(ca.FD_FUNCTIONS))
+def test_fd_error_redraws_in_place(function):
+    updates = [{"x0": x0} for x0 in (1.0, -3.0, 0.0, 3.0, 0.5)]
+    assert_redraws_in_place(widgets.FiniteDifferenceSteps, {"function": function}, updates)

@@ -7,7 +7,7 @@ from sklearn.svm import SVC
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import classical_ml
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 def test_decision_boundary_reports_the_svm_fit():
@@ -21,7 +21,7 @@ def test_decision_boundary_reports_the_svm_fit():
     assert f"train acc {model.score(X, y):.2f}" in title
     assert f"test acc {model.score(X_test, y_test):.2f}" in title
     assert f"{len(model.support_)} support vectors" in title
-    circles = ax.collections[-1]  # the support vectors, drawn last
+    (circles,) = [c for c in ax.collections if c.get_label() == "support vectors"]
     assert_close(np.sort(circles.get_offsets(), axis=0), np.sort(model.support_vectors_, axis=0))
 
 
@@ -65,3 +65,22 @@ def test_bias_variance_rejects_bad_degree():
         widgets.draw_bias_variance(13)
     with pytest.raises(ValueError, match=r"integer in 0\.\.12"):
         widgets.draw_bias_variance(2.5)
+
+
+def test_decision_boundary_redraws_in_place():
+    # the corners of the sliders (one support vector per point, very smooth or very
+    # wiggly boundaries) and two neighbouring settings
+    updates = [
+        {"log10_C": 0.0, "gamma": 1.0},
+        {"log10_C": 0.5, "gamma": 1.0},
+        {"log10_C": 3.0, "gamma": 100.0},
+        {"log10_C": -2.0, "gamma": 0.1},
+        {"log10_C": -2.0, "gamma": 100.0},
+    ]
+    assert_redraws_in_place(classical_ml.DecisionBoundary, {}, updates)
+
+
+def test_bias_variance_redraws_in_place():
+    # the legend ("best" place) moves away from the marked degree between 9 and 10
+    updates = [{"degree": k} for k in (3, 0, 12, 9, 10)]
+    assert_redraws_in_place(classical_ml.BiasVariance, {}, updates)

@@ -79,3 +79,17 @@ def test_activation_rejects_unknown_names():
 def test_universal_approximation_redraws_in_place(target):
     updates = [{"n_hidden": n} for n in (3, 10, 11, 50, 1, 7)]
     assert_redraws_in_place(widgets.UniversalApproximation, {"target": target}, updates)
+
+
+@pytest.mark.parametrize("name", sorted(nn.ACTIVATIONS))
+def test_activation_redraws_in_place(name):
+    # the ends of both sliders, the kink z0 = 0 and the default parameter; a new parameter
+    # moves the y-limits of leaky_relu and swish, a new z0 alone moves no limits
+    updates = [
+        {"x0": 1.0, "param": 1.0},
+        {"x0": -4.5, "param": 0.05},
+        {"x0": 4.5, "param": 5.0},
+        {"x0": 0.0, "param": 5.0},
+        {"x0": 0.3, "param": None},
+    ]
+    assert_redraws_in_place(widgets.Activation, {"name": name}, updates)

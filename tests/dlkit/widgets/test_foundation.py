@@ -6,7 +6,7 @@ import pytest
 from dlkit import widgets
 from dlkit.data import sample_image
 from dlkit.testing import assert_close
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,17 @@ def test_sine_wave():
     t, y = ax.get_lines()[0].get_data()
     assert t[0] == 0.0 and t[-1] == 2.0
     assert_close(y, 2.0 * np.sin(2 * np.pi * 1.5 * t + 0.3))
+
+
+def test_sine_wave_redraws_in_place():
+    updates = [  # the slider ends, and |A| above 1 moving the y-limits
+        {"amplitude": 1.0, "frequency": 1.0, "phase": 0.0},
+        {"amplitude": 0.0, "frequency": 0.25, "phase": -np.pi},
+        {"amplitude": 2.0, "frequency": 4.0, "phase": np.pi},
+        {"amplitude": 1.3, "frequency": 2.5, "phase": 0.5},
+        {"amplitude": 0.4, "frequency": 4.0, "phase": -1.0},
+    ]
+    assert_redraws_in_place(widgets.SineWave, {}, updates)
 
 
 def test_matrix_on_circle_with_real_eigenvalues():
@@ -56,6 +67,19 @@ def test_matrix_on_circle_image_is_the_ellipse():
     assert_close(np.stack(ellipse.get_data()), M @ np.stack(circle.get_data()))
 
 
+def test_matrix_on_circle_redraws_in_place():
+    updates = [  # real; complex (eigenvectors hidden) twice, the limits growing; real at the
+        # slider ends (eigenvectors shown again); singular (det M = 0); zero
+        {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0},
+        {"a": 0.0, "b": -1.0, "c": 1.0, "d": 0.0},
+        {"a": 2.0, "b": 2.0, "c": -2.0, "d": 2.0},
+        {"a": -2.0, "b": 2.0, "c": 2.0, "d": 2.0},
+        {"a": 1.0, "b": 2.0, "c": 0.5, "d": 1.0},
+        {"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0},
+    ]
+    assert_redraws_in_place(widgets.MatrixOnCircle, {}, updates)
+
+
 def test_svd_rank_panels(image):
     fig = widgets.draw_svd_rank(image, 5)
     assert_labelled(fig)
@@ -80,3 +104,9 @@ def test_svd_rank_rejects_bad_rank(image, rank):
 def test_svd_rank_rejects_colour_image():
     with pytest.raises(ValueError, match="2-D grayscale"):
         widgets.draw_svd_rank(np.zeros((4, 4, 3)), 1)
+
+
+@pytest.mark.parametrize("shape", [(40, 60), (60, 40)])
+def test_svd_rank_redraws_in_place(shape):
+    updates = [{"rank": k} for k in (1, 40, 2, 20)]  # the ends, and back
+    assert_redraws_in_place(widgets.SVDRank, {"image": sample_image(size=shape)}, updates)

@@ -7,7 +7,7 @@ import scipy.stats
 
 from dlkit import widgets
 from dlkit.testing import assert_close
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 def line(ax, label):
@@ -68,3 +68,19 @@ def test_gaussian_kl_of_equal_gaussians_is_zero():
 def test_gaussian_kl_rejects_nonpositive_sigma():
     with pytest.raises(ValueError, match="standard deviations"):
         widgets.draw_gaussian_kl(0.0, 0.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("base", [2.0, float(np.e)])
+def test_bernoulli_entropy_redraws_in_place(base):
+    updates = [{"p": p} for p in (0.3, 0.0, 1.0, 0.5, 0.01)]
+    assert_redraws_in_place(widgets.BernoulliEntropy, {"base": base}, updates)
+
+
+def test_gaussian_kl_redraws_in_place():
+    updates = [  # every move changes the limits; the last two are the sliders' extremes
+        {"mu1": 0.0, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6},
+        {"mu1": 0.5, "sigma1": 2.0, "mu2": 0.5, "sigma2": 2.0},  # p = q: flat zero integrands
+        {"mu1": -3.0, "sigma1": 0.2, "mu2": 3.0, "sigma2": 3.0},
+        {"mu1": 3.0, "sigma1": 3.0, "mu2": -3.0, "sigma2": 0.2},
+    ]
+    assert_redraws_in_place(widgets.GaussianKL, {}, updates)

@@ -8,7 +8,7 @@ import pytest
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import numerical_computation as nc
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 @pytest.mark.parametrize("dtype_name", ["float16", "float32", "float64"])
@@ -24,6 +24,12 @@ def test_precision_loss_marks_the_types_epsilon_and_range(dtype_name):
     # between the normal numbers, neighbours are eps/2 to eps apart relative to x
     assert np.all((gap[normal] >= eps / 2 * 0.999) & (gap[normal] <= eps * 1.001))
     assert log10_x.max() == pytest.approx(math.log10(np.finfo(dtype_name).max), abs=0.05)
+
+
+@pytest.mark.parametrize("dtype_name", ["float16", "float32", "float64"])
+def test_precision_loss_redraws_in_place(dtype_name):
+    updates = [{"log10_big": b} for b in (-3.0, 4.0, 0.5, 0.0)]  # the slider's ends first
+    assert_redraws_in_place(widgets.PrecisionLoss, {"dtype_name": dtype_name}, updates)
 
 
 def test_cancellation_error_follows_eps_over_fraction():
@@ -74,3 +80,10 @@ def test_integration_error_figure():
 def test_integration_error_rejects_bad_input(n, integrand):
     with pytest.raises(ValueError, match="even integer|integrand must be"):
         widgets.draw_integration_error(n, integrand)
+
+
+@pytest.mark.parametrize("integrand", ["gaussian", "sine", "sqrt"])
+def test_integration_error_redraws_in_place(integrand):
+    # the slider's ends, then an n past the error curves' 4096 (the x axis widens) and back
+    updates = [{"n": n} for n in (2, 128, 8192, 8)]
+    assert_redraws_in_place(widgets.IntegrationRules, {"integrand": integrand}, updates)

@@ -6,7 +6,7 @@ import pytest
 from dlkit import optim, widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import optimization as opt_widgets
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 def labelled_lines(ax):
@@ -98,3 +98,48 @@ def test_lr_schedules_match_dlkit_optim():
     assert_close(lr, optim.warmup_cosine(t, 0.2, 8, 40, 0.01))
     t, lr = lines["exponential decay"].get_data()
     assert_close(lr[-1], 0.2 * 0.5**4)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{"surface": surface} for surface in opt_widgets.SURFACES]
+    + [{"surface": "saddle", "optimizers": ("GD", "Adam")}],
+)
+def test_optimizer_paths_redraws_in_place(setting):
+    updates = [
+        {"steps": 30},
+        {"lr": 0.3, "steps": 40},  # some runs diverge: shorter paths, new labels
+        {"x0": 1.5, "y0": 0.001, "momentum": 0.0, "steps": 10},
+        {"adaptive_lr": 1.0, "momentum": 0.99, "steps": 50},
+    ]
+    assert_redraws_in_place(opt_widgets.OptimizerPaths, setting, updates)
+
+
+def test_quadratic_descent_redraws_in_place():
+    updates = [
+        {"steps": 20},
+        {"condition_number": 1.0, "steps": 5},  # exact in one step: no best rate, error 1e-300
+        {"condition_number": 50.0, "lr_times_lambda_max": 2.05, "steps": 30},  # diverges
+        {"condition_number": 100.0, "lr_times_lambda_max": 0.05, "steps": 150},
+        {"lr_times_lambda_max": 1.05, "steps": 20},
+    ]
+    assert_redraws_in_place(opt_widgets.QuadraticDescent, {}, updates)
+
+
+def test_quadratic_descent_legend_drops_the_best_rate_at_kappa_one():
+    drawing = opt_widgets.QuadraticDescent()
+    for kappa, entries in [(10.0, 3), (1.0, 2), (4.0, 3)]:
+        legend = drawing.update(condition_number=kappa).right.get_legend()
+        assert len(legend.get_texts()) == entries
+        assert legend in drawing.moving
+
+
+def test_lr_schedules_redraws_in_place():
+    updates = [
+        {},
+        {"lr_max": 1.0, "total_steps": 300},
+        {"warmup_steps": 50, "total_steps": 60, "gamma": 0.9},
+        {"lr_max": 0.01, "lr_min": 0.05},  # lr_min above lr_max: the cosine rises
+        {"warmup_steps": 1, "gamma": 0.1},
+    ]
+    assert_redraws_in_place(opt_widgets.LRSchedules, {}, updates)

@@ -7,7 +7,7 @@ import scipy.stats as st
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import probability as pw
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
 
 
 @pytest.mark.parametrize("name", pw.DISTRIBUTIONS)
@@ -39,6 +39,18 @@ def test_distribution_explorer_binomial_pmf_and_moments():
 def test_distribution_explorer_rejects_unknown_name():
     with pytest.raises(ValueError, match="unknown distribution 'poisson'"):
         widgets.draw_distribution("poisson")
+
+
+@pytest.mark.parametrize("name", pw.DISTRIBUTIONS)
+def test_distribution_redraws_in_place(name):
+    updates = [
+        {"location": 0.0, "scale": 1.0, "p": 0.3, "n_trials": 10},
+        {"location": -3.0, "scale": 0.2, "p": 0.0, "n_trials": 1},
+        {"location": 3.0, "scale": 3.0, "p": 1.0, "n_trials": 60},
+        {"location": 3.0, "scale": 3.0, "p": 0.5, "n_trials": 60},  # moves only a count
+        {"location": 0.5, "scale": 3.0, "p": 0.5, "n_trials": 60},  # moves only a density
+    ]
+    assert_redraws_in_place(widgets.DistributionExplorer, {"name": name}, updates)
 
 
 def test_clt_statistics_are_standardised():
@@ -74,6 +86,18 @@ def test_clt_rejects_bad_arguments():
         widgets.draw_clt(0)
 
 
+@pytest.mark.parametrize("source", list(pw.CLT_SOURCES))
+def test_clt_redraws_in_place(source):
+    updates = [
+        {"n": 1, "trials": 500, "seed": 0},
+        {"n": 100, "trials": 5000, "seed": 0},
+        {"n": 2, "trials": 5000, "seed": 3},
+        {"n": 2, "trials": 500, "seed": 3},  # a shorter legend entry
+        {"n": 30, "trials": 2000, "seed": 20},
+    ]
+    assert_redraws_in_place(widgets.CentralLimit, {"source": source}, updates)
+
+
 def test_bayes_posterior_matches_the_conjugate_beta():
     theta, prior, _, posterior = pw.beta_binomial_posterior(7, 10, prior_a=2.0, prior_b=3.0)
     assert_close(prior, st.beta(2, 3).pdf(theta), rtol=1e-3, atol=1e-3)
@@ -94,3 +118,14 @@ def test_bayes_rejects_impossible_counts():
         widgets.draw_bayes_update(5, 3)
     with pytest.raises(ValueError, match="a > 0 and b > 0"):
         widgets.draw_bayes_update(1, 3, prior_a=0.0)
+
+
+def test_bayes_update_redraws_in_place():
+    updates = [
+        {"heads": 0, "flips": 0, "prior_a": 1.0, "prior_b": 1.0},
+        {"heads": 3, "flips": 4, "prior_a": 2.0, "prior_b": 2.0},
+        {"heads": 0, "flips": 100, "prior_a": 0.5, "prior_b": 0.5},
+        {"heads": 100, "flips": 100, "prior_a": 30.0, "prior_b": 30.0},
+        {"heads": 100, "flips": 100, "prior_a": 30.0, "prior_b": 0.5},  # the legend's prior
+    ]
+    assert_redraws_in_place(widgets.BayesUpdate, {}, updates)
