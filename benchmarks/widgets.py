@@ -150,6 +150,12 @@ def _live_cases():
             widgets.OptimizerPaths,
             {"surface": "rosenbrock"},
             widgets.draw_optimizer_paths,
+            [{"lr": 1e-3}, {"lr": 10**-3.1}],
+        ),
+        "OptimizerPaths (Nesterov diverges)": (
+            widgets.OptimizerPaths,
+            {"surface": "rosenbrock"},
+            widgets.draw_optimizer_paths,
             [{"lr": 1e-3}, {"lr": 10**-2.9}],
         ),
         "LRSchedules": (

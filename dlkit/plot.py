@@ -62,14 +62,17 @@ class LiveFigure:
     whole figure again on the next redraw; any other change belongs in ``__init__``.
     An artist that cannot be updated (a contour set) may be replaced in ``update``:
     remove the old one from the axes and from ``self.moving``, add the new one to both.
+    Axes whose limits follow the sliders may be given as ``live_axes``: they are drawn
+    whole on every redraw and never make the rest of the figure render again.
 
     ``self.figure`` is an ordinary figure (``draw_x`` functions return it). Displaying a
     ``LiveFigure`` (IPython calls ``_repr_png_``) shows the same picture, faster.
     """
 
-    def __init__(self, figure, moving):
+    def __init__(self, figure, moving, live_axes=()):
         self.figure = figure
         self.moving = list(moving)
+        self.live_axes = list(live_axes)
         self._canvas = FigureCanvasAgg(figure)
         self._limits = None  # the axes' limits when the background was rendered
         self._background = None  # the rendered static part
@@ -79,23 +82,28 @@ class LiveFigure:
 
     def _repr_png_(self) -> bytes:
         """The figure as PNG bytes: the background, then the moving artists over it."""
-        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes]
+        fixed_axes = [ax for ax in self.figure.axes if ax not in self.live_axes]
+        limits = [(ax.get_xlim(), ax.get_ylim()) for ax in fixed_axes]
         if limits != self._limits:
             self._render_background()
             self._limits = limits
         self._canvas.restore_region(self._background)
-        for artist in sorted(self.moving, key=methodcaller("get_zorder")):
+        for ax in self.live_axes:
+            self.figure.draw_artist(ax)  # whole, with its moving artists
+        others = [artist for artist in self.moving if artist.axes not in self.live_axes]
+        for artist in sorted(others, key=methodcaller("get_zorder")):
             self.figure.draw_artist(artist)
         return png_bytes(np.asarray(self._canvas.buffer_rgba()))
 
     def _render_background(self):
         """Render everything except the moving artists and keep the picture."""
-        for artist in self.moving:
+        left_out = [*self.moving, *self.live_axes]
+        for artist in left_out:
             artist.set_animated(True)  # skipped by a canvas draw (never by savefig)
         try:
             self._canvas.draw()
         finally:
-            for artist in self.moving:
+            for artist in left_out:
                 artist.set_animated(False)
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
 

@@ -77,8 +77,22 @@ def optimizer_path(surface, name, lr, adaptive_lr, momentum, start, steps):
     """Iterates ``(k + 1, 2)`` of optimizer ``name`` from ``start`` on a surface.
 
     Stops early (and returns the shorter path) once an iterate leaves a large box
-    around the plot or becomes non-finite: that run diverged.
+    around the plot or becomes non-finite: that run diverged. Read-only: paths are
+    cached by the settings each optimizer uses (GD ignores the momentum and the adaptive
+    rate, so a momentum slider reruns two optimizers of five).
     """
+    if name in ("RMSProp", "Adam"):
+        lr, momentum = None, None
+    else:
+        adaptive_lr = None
+        if name == "GD":
+            momentum = None
+    return _path(surface, name, lr, adaptive_lr, momentum, tuple(start), steps)
+
+
+@functools.lru_cache(maxsize=256)
+def _path(surface, name, lr, adaptive_lr, momentum, start, steps):
+    """``optimizer_path`` of the settings that ``name`` uses (the others are None)."""
     _, grad, (x0, x1, y0, y1), _ = SURFACES[surface]
     reach = 10 * max(x1 - x0, y1 - y0)
     theta = np.array(start, dtype=float)
@@ -89,7 +103,9 @@ def optimizer_path(surface, name, lr, adaptive_lr, momentum, start, steps):
         opt.step([grad(theta)])
         path[k] = theta
         if not np.all(np.abs(theta) < reach):
-            return path[: k + 1]
+            path = path[: k + 1]
+            break
+    path.flags.writeable = False
     return path
 
 
@@ -97,9 +113,9 @@ class OptimizerPaths(LiveFigure):
     """Module 06's optimizers-side-by-side widget, redrawn in place (see
     :func:`draw_optimizer_paths`): the surface's contours and the axes of the paths are
     fixed per surface and choice of optimizers; the paths, their end points, the start,
-    the progress curves (whose y-limits follow them), the legend's labels (a run that
-    diverged says so) and the title move with the learning rates, momentum, start and
-    number of steps."""
+    the legend's labels (a run that diverged says so) and the title move with the
+    learning rates, momentum, start and number of steps. The progress panel, whose
+    y-limits follow its curves, is drawn whole on each redraw (live axes)."""
 
     def __init__(self, surface="rosenbrock", optimizers=OPTIMIZERS):
         if surface not in SURFACES:
@@ -132,7 +148,7 @@ class OptimizerPaths(LiveFigure):
         self.title = fig.suptitle("")
         self.right = right
         moving = [*self.paths, *self.ends, self.start, *self.progress, self.legend, self.title]
-        super().__init__(fig, moving)
+        super().__init__(fig, moving, live_axes=[right])
 
     def update(self, lr=1e-3, adaptive_lr=0.05, momentum=0.9, x0=-1.5, y0=2.0, steps=200):
         f, _, _, f_min = SURFACES[self.surface]
@@ -196,9 +212,10 @@ def _bowl_lines(kappa, n=80):
 class QuadraticDescent(LiveFigure):
     """Module 06's gradient-descent-on-a-quadratic widget, redrawn in place (see
     :func:`draw_quadratic_descent`): only the axes, their labels and the minimiser are
-    fixed. The contours (new segments per kappa, cheap), the path, the error curves
-    (whose y-limits follow them), the legend and the title move with kappa, the learning
-    rate and the number of steps."""
+    fixed. The contours (new segments per kappa, cheap), the path, the error curves,
+    the legend and the title move with kappa, the learning rate and the number of steps;
+    the error panel, whose y-limits follow its curves, is drawn whole on each redraw
+    (live axes)."""
 
     def __init__(self):
         fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.8, bottom=0.14)
@@ -221,7 +238,7 @@ class QuadraticDescent(LiveFigure):
         self.right = right
         # the minimiser does not move, but it is drawn over the contours and the path
         moving = [self.contours, self.path, minimiser, self.error, self.bound, self.best]
-        super().__init__(fig, [*moving, self.legend, self.title])
+        super().__init__(fig, [*moving, self.legend, self.title], live_axes=[right])
 
     def update(self, condition_number=10.0, lr_times_lambda_max=1.0, steps=40):
         kappa = float(condition_number)

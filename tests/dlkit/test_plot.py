@@ -66,6 +66,35 @@ def test_new_limits_render_the_background_again(monkeypatch):
     assert (shown == picture(Wave().update(phase=0.5, height=3.0))).all()
 
 
+class TwoPanels(LiveFigure):
+    """A test drawing: a fixed panel with a moving marker, and a panel whose limits follow
+    a moving line (live axes)."""
+
+    def __init__(self):
+        fig, (self.fixed, self.following) = new_figure(ncols=2, width=3, height=2)
+        self.fixed.plot([0, 1], [0, 1], color="0.5")
+        (self.marker,) = self.fixed.plot([], [], "o")
+        (self.line,) = self.following.plot([], [])
+        super().__init__(fig, [self.marker, self.line], live_axes=[self.following])
+
+    def update(self, t=0.5, height=1.0):
+        self.marker.set_data([t], [t])
+        self.line.set_data([0, 1], [0, height])
+        self.following.relim()
+        self.following.autoscale_view()
+        return self
+
+
+def test_live_axes_follow_their_limits_without_rendering_the_rest_again(monkeypatch):
+    drawing = TwoPanels().update()
+    draws = count_draws(drawing, monkeypatch)
+    for t, height in [(0.5, 1.0), (0.6, 10.0), (0.7, -3.0)]:
+        shown = picture(drawing.update(t=t, height=height))
+        assert (shown == picture(TwoPanels().update(t=t, height=height))).all()
+    assert len(draws) == 1
+    assert drawing.following.get_ylim()[0] < -2.9  # the live panel did follow the line
+
+
 def test_the_figure_stays_an_ordinary_figure():
     """After a live redraw nothing is left animated: savefig draws the moving artists."""
     drawing = Wave().update(phase=1.0)

@@ -51,6 +51,21 @@ def test_adam_escapes_the_saddle_and_momentum_matches_torch_form():
         assert_close(path[k], theta)
 
 
+def test_paths_are_cached_by_the_settings_each_optimizer_uses():
+    """A momentum slider reruns only the momentum methods; a cached path is read-only."""
+    start, path = (-1.5, 2.0), opt_widgets.optimizer_path
+    gd = path("rosenbrock", "GD", 1e-3, 0.05, 0.9, start, 20)
+    assert path("rosenbrock", "GD", 1e-3, 0.5, 0.1, start, 20) is gd
+    assert not gd.flags.writeable
+    adam = path("rosenbrock", "Adam", 1e-3, 0.05, 0.9, start, 20)
+    assert path("rosenbrock", "Adam", 0.3, 0.05, 0.5, start, 20) is adam
+    momentum = path("rosenbrock", "momentum", 1e-3, 0.05, 0.9, start, 20)
+    other = path("rosenbrock", "momentum", 1e-3, 0.05, 0.5, start, 20)
+    assert not np.allclose(momentum, other)  # the momentum coefficient matters to it
+    opt_widgets._path.cache_clear()
+    assert_close(path("rosenbrock", "momentum", 1e-3, 0.05, 0.9, start, 20), momentum)
+
+
 def test_divergence_is_marked_and_cut_short():
     fig = widgets.draw_optimizer_paths(
         "ill-conditioned bowl", lr=0.2, steps=200, optimizers=("GD",)
