@@ -92,9 +92,14 @@ def measure(lab: Lab, module: str) -> list[tuple[str, list[float]]]:
             for key in ["ArrowRight", "ArrowLeft"] * (REPEATS // 2) + ["ArrowRight"]
         ]
         found.append((f"{module} cell {index}: {_name(source)}", times[1:]))  # first warms up
-    lab.command("kernelmenu:shutdown")
-    # closed unsaved: one notebook open at a time, as a learner works through the course
-    lab.script("window.jupyterapp.shell.currentWidget.dispose()")
+    # every kernel shut down and every notebook closed unsaved: one open at a time, as a
+    # learner works through the course (the kernel menu's command waits for a dialog)
+    lab.script(
+        "const app = window.jupyterapp;"
+        "return app.serviceManager.sessions.shutdownAll().then(() => {"
+        "  for (const widget of Array.from(app.shell.widgets('main'))) widget.dispose(); });",
+        wait=True,
+    )
     return found
 
 
