@@ -76,7 +76,7 @@ def test_run_all_reaches_the_last_cell_and_unanswered_exercises_fail(ran_all):
 def test_the_matrix_widget_redraws_when_its_slider_moves_by_keyboard(lab, ran_all):
     from selenium.webdriver.common.keys import Keys
 
-    index = lab.index_of(lambda source: "draw_matrix_on_circle" in source)
+    index = lab.index_of(lambda source: "dk.widgets.MatrixOnCircle" in source)
     node = lab.show_cell(index)
     lab.until(lambda: _image(node) and node.find_elements("css selector", ".noUi-handle"), 60)
     before = _image(node)
