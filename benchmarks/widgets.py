@@ -22,17 +22,8 @@ TARGET_S = 0.100
 REPEATS = 15
 
 
-def median_redraw_seconds(redraw) -> float:
-    FigureCanvasAgg(redraw()).draw()  # warm-up: fonts and caches
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        FigureCanvasAgg(redraw()).draw()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def median_seconds(redraw) -> float:
+    """Median seconds of ``redraw()`` over REPEATS calls, after one warm-up call."""
     redraw()  # warm-up: fonts and caches
     times = []
     for _ in range(REPEATS):
@@ -40,6 +31,11 @@ def median_seconds(redraw) -> float:
         redraw()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def median_redraw_seconds(draw) -> float:
+    """Median seconds to build a figure with ``draw()`` and render it to pixels."""
+    return median_seconds(lambda: FigureCanvasAgg(draw()).draw())
 
 
 def compare_in_place(drawing, setting, draw, moves):
