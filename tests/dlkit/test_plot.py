@@ -5,9 +5,10 @@ import io
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from dlkit.plot import LiveFigure, live, new_figure, png_bytes
+from dlkit.plot import LiveFigure, live, new_figure, nice_ceil, nice_floor, png_bytes
 
 
 class Wave(LiveFigure):
@@ -160,3 +161,49 @@ def test_png_bytes_round_trips_pixels():
     rgba = np.random.default_rng(0).integers(0, 256, size=(5, 7, 4), dtype=np.uint8)
     decoded = np.asarray(Image.open(io.BytesIO(png_bytes(rgba))))
     assert (decoded == rgba).all()
+
+
+def test_png_bytes_of_a_figure_decode_to_its_pixels():
+    fig, ax = new_figure(width=3, height=2)
+    ax.plot([0, 1], [1, 0])
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    assert (np.asarray(Image.open(io.BytesIO(png_bytes(rgba)))) == rgba).all()
+
+
+@pytest.mark.parametrize("bad", [np.zeros((4, 5, 3), np.uint8), np.zeros((4, 5, 4))])
+def test_png_bytes_names_the_array_it_expected(bad):
+    with pytest.raises(ValueError, match=r"\(height, width, 4\) uint8 RGBA"):
+        png_bytes(bad)
+
+
+@pytest.mark.parametrize(
+    "value, above, below",
+    [
+        (0.3, 0.5, 0.2),
+        (4.0, 5.0, 2.0),
+        (5.1, 10.0, 5.0),
+        (2.0, 2.0, 2.0),
+        (1e-3, 1e-3, 1e-3),
+        (0.0123, 0.02, 0.01),
+        (730.0, 1000.0, 500.0),
+    ],
+)
+def test_nice_ceil_and_floor_round_to_one_two_five(value, above, below):
+    assert nice_ceil(value) == pytest.approx(above)
+    assert nice_floor(value) == pytest.approx(below)
+
+
+def test_nice_ceil_is_the_smallest_ladder_value_above():
+    ladder = np.array([s * 10.0**k for k in range(-6, 7) for s in (1, 2, 5)])  # an oracle
+    for value in np.random.default_rng(1).lognormal(0.0, 4.0, size=300):
+        assert nice_ceil(value) == pytest.approx(ladder[ladder >= value].min())
+        assert nice_floor(value) == pytest.approx(ladder[ladder <= value].max())
+    assert nice_ceil(30.0, steps=(1.0,)) == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan")])
+def test_nice_ceil_says_the_value_must_be_positive(bad):
+    with pytest.raises(ValueError, match="must be positive"):
+        nice_ceil(bad)

@@ -1,10 +1,13 @@
 """What every widget figure must have, and what redrawing one in place must keep."""
 
 import io
+from unittest import mock
 
 import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
+
+from dlkit.plot import LiveFigure
 
 
 def assert_labelled(fig):
@@ -52,3 +55,21 @@ def assert_redraws_in_place(drawing, setting, updates, max_differing=0.02):
         assert differing <= max_differing, (
             f"after {params}: {differing:.2%} of the pixels differ from the saved figure"
         )
+
+
+def background_renders(live, updates) -> int:
+    """How many times showing ``live`` after each dict of ``updates`` in turn renders its
+    static part again (a change of axes limits does; a steady axis does not).
+
+    Shows ``live`` at the first dict before counting, so the count is that of the moves
+    from there on. A slider swept
+    step by step over its range should render it only where the curve crosses a steady
+    limit (:func:`dlkit.plot.nice_ceil`), never on every step.
+    """
+    live.update(**updates[0])._repr_png_()
+    with mock.patch.object(
+        type(live), "_render_background", autospec=True, side_effect=LiveFigure._render_background
+    ) as render:
+        for params in updates[1:]:
+            live.update(**params)._repr_png_()
+    return render.call_count
