@@ -6,19 +6,29 @@ Prints, per widget, the median time to build the figure and to render it to
 pixels (what a notebook does on every slider move), and its ratio to the target.
 For the drawings redrawn in place (dlkit.plot.LiveFigure), a second table times a
 slider move both ways side by side: a new figure rendered and encoded as the notebook
-shows it, against the live drawing updated and encoded.
+shows it, against the live drawing updated and encoded. A third table takes every
+slider of every live widget as its solution notebook sets it up and times a one-step
+move (the arrow key) of each, with how many of the moves rendered the figure's static
+part again (axes whose limits changed).
 """
 
 import statistics
 import time
+from unittest import mock
 
+import ipywidgets
+import nbformat
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+import dlkit
 from dlkit import data, widgets
 from dlkit.config import figure_png
+from dlkit.plot import LiveFigure
+from tests import ROOT
 
 TARGET_S = 0.100
+SLIDERS = (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.FloatLogSlider)
 REPEATS = 15
 
 
@@ -53,6 +63,65 @@ def compare_in_place(drawing, setting, draw, moves):
     fresh = median_seconds(lambda: figure_png(draw(**setting, **next_move())))
     in_place = median_seconds(lambda: live.update(**next_move())._repr_png_())
     return fresh, in_place
+
+
+def notebook_widgets():
+    """Each live widget of the solution notebooks as ``interact`` receives it: (module,
+    the function made by ``dk.plot.live``, its controls by parameter name). The cells
+    that call ``interact(dk.plot.live(...))`` run with ``interact`` recording its
+    arguments and with the data they pass with ``fixed`` (module 01's sample image)."""
+    found = []
+    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+        namespace = {
+            **{name: getattr(ipywidgets, name) for name in dir(ipywidgets)},
+            "dk": dlkit,
+            "np": np,
+            "image": data.sample_image(),
+            "interact": lambda f, module=path.parent.name, **controls: found.append(
+                (module, f, controls)
+            ),
+        }
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "dk.plot.live(" in cell.source:
+                exec(cell.source, namespace)
+    return found
+
+
+def initial_value(control):
+    """The value ``interact`` starts a parameter at: a widget's, a list's first, fixed's."""
+    if isinstance(control, ipywidgets.fixed | ipywidgets.ValueWidget):
+        return control.value
+    return control[0] if isinstance(control, list | tuple) else control
+
+
+def one_step(slider):
+    """The value one arrow-key press from the slider's value (up; down at the top)."""
+    if isinstance(slider, ipywidgets.FloatLogSlider):
+        exponent = np.log(slider.value) / np.log(slider.base)
+        up = exponent + slider.step <= slider.max
+        return slider.base ** (exponent + (slider.step if up else -slider.step))
+    return slider.value + (
+        slider.step if slider.value + slider.step <= slider.max else -slider.step
+    )
+
+
+def slider_moves(redraw, values, name, other):
+    """Median seconds of a move of parameter ``name`` back and forth between its value and
+    ``other``, shown as the page shows it, and how many of the moves rendered the static
+    part of the figure again."""
+    moves = [{**values, name: other}, values]
+    redraw(**values)._repr_png_()
+    turn = [0]
+
+    def move():
+        turn[0] += 1
+        redraw(**moves[turn[0] % 2])._repr_png_()
+
+    with mock.patch.object(
+        LiveFigure, "_render_background", autospec=True, side_effect=LiveFigure._render_background
+    ) as render:
+        seconds = median_seconds(move)
+    return seconds, render.call_count, turn[0]
 
 
 def _live_cases():
@@ -339,6 +408,17 @@ def main() -> None:
     for name, case in _live_cases().items():
         fresh, in_place = compare_in_place(*case)
         print(f"{name:30s} {1000 * fresh:10.1f} {1000 * in_place:9.1f} {in_place / fresh:7.2f}")
+    print(f"\n{'each slider, one step':48s} {'move ms':>8s} {'renders':>9s} {'/ target':>9s}")
+    for module, redraw, controls in notebook_widgets():
+        values = {name: initial_value(control) for name, control in controls.items()}
+        for name, control in controls.items():
+            if isinstance(control, SLIDERS):
+                seconds, renders, moves = slider_moves(redraw, values, name, one_step(control))
+                label = f"{module[:2]} {redraw.__name__}: {name}"
+                print(
+                    f"{label:48s} {1000 * seconds:8.1f} {renders:4d} / {moves:<3d} "
+                    f"{seconds / TARGET_S:8.2f}"
+                )
 
 
 if __name__ == "__main__":
