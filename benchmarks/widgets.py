@@ -16,19 +16,20 @@ import statistics
 import time
 from unittest import mock
 
-import ipywidgets
-import nbformat
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-import dlkit
 from dlkit import data, widgets
 from dlkit.config import figure_png
 from dlkit.plot import LiveFigure
-from tests import ROOT
+from tests.dlkit.widgets.notebook_controls import (
+    SLIDERS,
+    initial_value,
+    notebook_widgets,
+    one_step,
+)
 
 TARGET_S = 0.100
-SLIDERS = (ipywidgets.IntSlider, ipywidgets.FloatSlider, ipywidgets.FloatLogSlider)
 REPEATS = 15
 
 
@@ -63,46 +64,6 @@ def compare_in_place(drawing, setting, draw, moves):
     fresh = median_seconds(lambda: figure_png(draw(**setting, **next_move())))
     in_place = median_seconds(lambda: live.update(**next_move())._repr_png_())
     return fresh, in_place
-
-
-def notebook_widgets():
-    """Each live widget of the solution notebooks as ``interact`` receives it: (module,
-    the function made by ``dk.plot.live``, its controls by parameter name). The cells
-    that call ``interact(dk.plot.live(...))`` run with ``interact`` recording its
-    arguments and with the data they pass with ``fixed`` (module 01's sample image)."""
-    found = []
-    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
-        namespace = {
-            **{name: getattr(ipywidgets, name) for name in dir(ipywidgets)},
-            "dk": dlkit,
-            "np": np,
-            "image": data.sample_image(),
-            "interact": lambda f, module=path.parent.name, **controls: found.append(
-                (module, f, controls)
-            ),
-        }
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "code" and "dk.plot.live(" in cell.source:
-                exec(cell.source, namespace)
-    return found
-
-
-def initial_value(control):
-    """The value ``interact`` starts a parameter at: a widget's, a list's first, fixed's."""
-    if isinstance(control, ipywidgets.fixed | ipywidgets.ValueWidget):
-        return control.value
-    return control[0] if isinstance(control, list | tuple) else control
-
-
-def one_step(slider):
-    """The value one arrow-key press from the slider's value (up; down at the top)."""
-    if isinstance(slider, ipywidgets.FloatLogSlider):
-        exponent = np.log(slider.value) / np.log(slider.base)
-        up = exponent + slider.step <= slider.max
-        return slider.base ** (exponent + (slider.step if up else -slider.step))
-    return slider.value + (
-        slider.step if slider.value + slider.step <= slider.max else -slider.step
-    )
 
 
 def slider_moves(redraw, values, name, other):

@@ -2,15 +2,17 @@
 
 import numpy as np
 
-from dlkit.plot import LiveFigure, new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 
 TIME = np.linspace(0.0, 2.0, 500)  # (500,) seconds
 
 
 class SineWave(LiveFigure):
     """Module 00's sine-wave widget, redrawn in place (see :func:`draw_sine_wave`): the axes
-    and their labels are fixed; the wave and the title move with ``A``, ``f`` and ``phi``,
-    and the y-range ``+-1.1 max(1, |A|)`` follows ``|A|`` above 1."""
+    and their labels are fixed; the wave and the title move with ``A``, ``f`` and ``phi``.
+    The y-range is ``+-1.1 L`` with ``L`` the 1-2-5 step at or above ``max(1, |A|)``
+    (1, 2, 5, ...): it changes only when ``|A|`` crosses a step, so moving ``A`` shows the
+    wave growing against steady axes."""
 
     def __init__(self):
         fig, self.ax = new_figure(width=6.0, height=3.5)
@@ -22,7 +24,7 @@ class SineWave(LiveFigure):
 
     def update(self, amplitude=1.0, frequency=1.0, phase=0.0):
         self.wave.set_data(TIME, amplitude * np.sin(2 * np.pi * frequency * TIME + phase))
-        limit = max(1.0, abs(amplitude)) * 1.1
+        limit = 1.1 * nice_ceil(max(1.0, abs(amplitude)))
         self.ax.set_ylim(-limit, limit)
         self.ax.set_title(
             f"y(t) = A sin(2π f t + φ)  with  A = {amplitude:.3g}, f = {frequency:.3g} Hz, "

@@ -3,7 +3,7 @@
 import numpy as np
 
 from dlkit.linalg import det
-from dlkit.plot import LiveFigure, new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 
 
 def _format_spectrum(eigenvalues, real):
@@ -26,8 +26,9 @@ class MatrixOnCircle(LiveFigure):
     """Module 01's matrix-on-the-circle widget, redrawn in place (see
     :func:`draw_matrix_on_circle`): the unit circle and the sample vectors x are fixed; the
     ellipse, the images M x, the eigenvectors, the legend (their eigenvalues) and the title
-    move with ``a, b, c, d``, and the square limits ``+-1.15 max(1, max |M x|)`` follow
-    the ellipse."""
+    move with ``a, b, c, d``. The square limits are ``+-1.15 R`` with ``R`` the step of
+    1, 2, 3, 5, 10, ... at or above ``max(1, max |M x|)``: they change only when the
+    ellipse crosses a step, so a slider moves the ellipse against steady axes."""
 
     def __init__(self):
         fig, self.ax = new_figure(width=5.0, height=5.0, top=0.86)
@@ -60,7 +61,7 @@ class MatrixOnCircle(LiveFigure):
             self._show_eigenvectors(eigenvalues.real, eigenvectors.real)
         else:
             self._hide_eigenvectors()
-        reach = 1.15 * max(1.0, np.abs(ellipse).max())
+        reach = 1.15 * nice_ceil(max(1.0, np.abs(ellipse).max()), steps=(1.0, 2.0, 3.0, 5.0))
         self.ax.set_xlim(-reach, reach)
         self.ax.set_ylim(-reach, reach)
         spectrum = _format_spectrum(eigenvalues, real)
