@@ -3,7 +3,7 @@
 import numpy as np
 
 from dlkit.info import bernoulli_entropy, gaussian_log_pdf, kl_gaussian
-from dlkit.plot import LiveFigure, new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 
 _UNITS = {2.0: "bits", float(np.e): "nats"}
 
@@ -64,9 +64,19 @@ def draw_bernoulli_entropy(p, base=2.0):
 
 class GaussianKL(LiveFigure):
     """Module 03's two-Gaussian KL widget, redrawn in place (see :func:`draw_gaussian_kl`):
-    only the axes labels and titles are fixed; the densities, the integrands, the zero
-    line, the legend, the KL values in the suptitle and the axes limits (the x range spans
-    both Gaussians, the y range follows the curves) move with the four sliders."""
+    the axes, their labels and titles and the zero line are fixed; the densities, the
+    integrands, the legend and the KL values in the suptitle move with the four sliders.
+
+    The limits change in steps so that a slider moves the curves against steady axes
+    (a mean slider slides a Gaussian along a still x axis; a sigma slider makes its peak
+    rise and fall): both panels share the x range ``+-X`` with ``X`` the 1-2-5 step at or
+    above the reach of the curves (each Gaussian out to ``mu +- 4 sigma``); the densities
+    run up to ``1.1`` times their peak, rounded up to a step of 1, 2, 3, 5; the integrands'
+    heights range over three decades across the sliders, so their top is ``1.3`` times
+    the highest, rounded up to a half decade (1, 3, 10, 30, ..., at least 0.1), and their
+    bottom is ``-min(top, max(D / e, top / 20))`` with ``D / e`` rounded up to a 1-2-5 step,
+    ``D`` the densities' top: an integrand ``p log(p/q) >= -q / e`` dips below zero by
+    less than a density's peak over e and less than the other integrand's top."""
 
     def __init__(self):
         # One legend only (legends are the slowest part of a redraw): blue is p, orange is q.
@@ -77,17 +87,16 @@ class GaussianKL(LiveFigure):
         left.set_ylabel("density (1 / unit of x)")
         self.legend = left.legend(loc="upper right", fontsize=8)
 
+        right.axhline(0.0, color="0.5", lw=0.8)  # the zero line, under the integrands
         (self.p_log_ratio,) = right.plot([], [], color="C0", lw=2, label="p log(p/q)")
         (self.q_log_ratio,) = right.plot([], [], color="C1", lw=2, label="q log(q/p)")
-        # the zero line spans the x range as data (relim is exact for it, not for axhline)
-        (self.zero,) = right.plot([], [], color="0.5", lw=0.8)
         right.set_title("blue: p log(p/q), orange: q log(q/p)", fontsize=10)
         right.set_ylabel("integrand (nats / unit of x)")
         for ax in (left, right):
             ax.set_xlabel("x")
         self.kl_title = fig.suptitle("KL")
         self.left, self.right = left, right
-        curves = [self.p, self.q, self.p_log_ratio, self.q_log_ratio, self.zero]
+        curves = [self.p, self.q, self.p_log_ratio, self.q_log_ratio]
         super().__init__(fig, [*curves, self.legend, self.kl_title])
 
     def update(self, mu1, sigma1, mu2, sigma2):
@@ -101,23 +110,33 @@ class GaussianKL(LiveFigure):
         x = np.linspace(lo, hi, 300)  # (300,)
         log_p, log_q = gaussian_log_pdf(x, mu1, sigma1), gaussian_log_pdf(x, mu2, sigma2)
         p, q = np.exp(log_p), np.exp(log_q)
+        p_log_ratio, q_log_ratio = p * (log_p - log_q), q * (log_q - log_p)
         self.p.set_data(x, p)
         self.q.set_data(x, q)
-        self.p_log_ratio.set_data(x, p * (log_p - log_q))
-        self.q_log_ratio.set_data(x, q * (log_q - log_p))
-        self.zero.set_data([lo, hi], [0.0, 0.0])
+        self.p_log_ratio.set_data(x, p_log_ratio)
+        self.q_log_ratio.set_data(x, q_log_ratio)
         labels = (f"p = N({mu1:.2g}, {sigma1:.2g}²)", f"q = N({mu2:.2g}, {sigma2:.2g}²)")
         for line, text, label in zip((self.p, self.q), self.legend.get_texts(), labels):
             line.set_label(label)
             text.set_text(label)
-        for ax in (self.left, self.right):
-            ax.set_xlim(lo, hi)
-            ax.relim()  # y limits follow the curves, with matplotlib's margins
-            ax.autoscale_view(scalex=False)
+        peak = max(p.max(), q.max())
+        self._set_limits(max(-lo, hi), peak, max(p_log_ratio.max(), q_log_ratio.max()))
         kl_pq = float(kl_gaussian(mu1, sigma1, mu2, sigma2))
         kl_qp = float(kl_gaussian(mu2, sigma2, mu1, sigma1))
         self.kl_title.set_text(f"KL(p || q) = {kl_pq:.3f} nats,   KL(q || p) = {kl_qp:.3f} nats")
         return self
+
+    def _set_limits(self, reach, peak, highest):
+        """Steady limits (see the class docstring) for curves reaching ``+-reach`` in x, the
+        densities' ``peak`` and the integrands' ``highest`` value."""
+        x_limit = nice_ceil(reach)
+        density_top = nice_ceil(1.1 * peak, steps=(1.0, 2.0, 3.0, 5.0))
+        integrand_top = nice_ceil(max(1.3 * highest, 0.1), steps=(1.0, 3.0))
+        below = min(integrand_top, max(nice_ceil(density_top / np.e), integrand_top / 20))
+        for ax in (self.left, self.right):
+            ax.set_xlim(-x_limit, x_limit)
+        self.left.set_ylim(-0.05 * density_top, density_top)
+        self.right.set_ylim(-below, integrand_top)
 
 
 def draw_gaussian_kl(mu1, sigma1, mu2, sigma2):

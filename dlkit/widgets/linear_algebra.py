@@ -66,7 +66,7 @@ class MatrixOnCircle(LiveFigure):
         self.ax.set_ylim(-reach, reach)
         spectrum = _format_spectrum(eigenvalues, real)
         self.ax.set_title(f"det M = {det(M):.3g}\neigenvalues: {spectrum}")
-        self._replace_legend()
+        self._update_legend()
         return self
 
     def _show_eigenvectors(self, eigenvalues, eigenvectors):
@@ -85,8 +85,17 @@ class MatrixOnCircle(LiveFigure):
             segment.set_data([], [])
             segment.set_label("_no real eigenvector")
 
-    def _replace_legend(self):
-        """A new legend for the new eigenvalues (a legend's entries cannot be updated)."""
+    def _update_legend(self):
+        """The legend for the new eigenvalues: while it shows the same entries, their texts
+        are set in place (a legend lays out its texts when drawn, so the picture is that of
+        a new legend, which takes longer to build); a new legend when the eigenvectors
+        appear or vanish (a legend's entries cannot be added or removed)."""
+        _, labels = self.ax.get_legend_handles_labels()
+        texts = self.legend.get_texts()
+        if len(labels) == len(texts):
+            for text, label in zip(texts, labels):
+                text.set_text(label)
+            return
         self.legend.remove()
         self.moving.remove(self.legend)
         self.legend = self.ax.legend(loc="upper left", fontsize=8)

@@ -6,7 +6,31 @@ import pytest
 from dlkit import widgets
 from dlkit.data import sample_image
 from dlkit.testing import assert_close
-from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
+from tests.dlkit.widgets.figures import (
+    assert_labelled,
+    assert_redraws_in_place,
+    background_renders,
+)
+
+SINE_DEFAULTS = {"amplitude": 1.0, "frequency": 1.0, "phase": 0.0}
+SINE_SLIDERS = {  # module 00's notebook: (min, max, step) of each slider
+    "amplitude": (0.0, 2.0, 0.1),
+    "frequency": (0.25, 4.0, 0.25),
+    "phase": (-np.pi, np.pi, np.pi / 12),
+}
+MATRIX_DEFAULTS = {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0}
+MATRIX_SLIDERS = dict.fromkeys("abcd", (-2.0, 2.0, 0.1))  # module 01's notebook
+
+
+def slider_steps(low, high, step):
+    """Every value a slider's arrow keys reach, from ``low`` to ``high``."""
+    count = int(round((high - low) / step)) + 1
+    return np.round(low + step * np.arange(count), 10)  # (count,)
+
+
+def sweep(defaults, name, bounds):
+    """Updates moving slider ``name`` step by step over its range, the others at defaults."""
+    return [{**defaults, name: value} for value in slider_steps(*bounds)]
 
 
 @pytest.fixture(scope="module")
@@ -30,14 +54,31 @@ def test_sine_wave():
 
 
 def test_sine_wave_redraws_in_place():
-    updates = [  # the slider ends, and |A| above 1 moving the y-limits
+    updates = [  # the slider ends, and |A| above 2 stepping the y-limits to 5 and 20, back
         {"amplitude": 1.0, "frequency": 1.0, "phase": 0.0},
         {"amplitude": 0.0, "frequency": 0.25, "phase": -np.pi},
         {"amplitude": 2.0, "frequency": 4.0, "phase": np.pi},
-        {"amplitude": 1.3, "frequency": 2.5, "phase": 0.5},
+        {"amplitude": 3.0, "frequency": 2.5, "phase": 0.5},
+        {"amplitude": -12.0, "frequency": 1.0, "phase": 0.0},
         {"amplitude": 0.4, "frequency": 4.0, "phase": -1.0},
     ]
     assert_redraws_in_place(widgets.SineWave, {}, updates)
+
+
+@pytest.mark.parametrize("name", SINE_SLIDERS)
+def test_sine_wave_sliders_keep_the_axes(name):
+    updates = sweep(SINE_DEFAULTS, name, SINE_SLIDERS[name])
+    assert background_renders(widgets.SineWave(), updates) == 0  # fixed over A in 0..2
+
+
+@pytest.mark.parametrize(
+    ("amplitude", "limit"), [(0.0, 2.2), (1.0, 2.2), (2.0, 2.2), (-2.0, 2.2), (3.0, 5.5)]
+)
+def test_sine_wave_y_range_holds_the_wave(amplitude, limit):
+    (ax,) = widgets.draw_sine_wave(amplitude, 4.0, np.pi / 2).axes
+    _, y = ax.get_lines()[0].get_data()
+    assert_close(np.array(ax.get_ylim()), np.array([-limit, limit]))
+    assert np.abs(y).max() <= limit / 1.1 + 1e-12
 
 
 def test_matrix_on_circle_with_real_eigenvalues():
@@ -78,6 +119,38 @@ def test_matrix_on_circle_redraws_in_place():
         {"a": 0.0, "b": 0.0, "c": 0.0, "d": 0.0},
     ]
     assert_redraws_in_place(widgets.MatrixOnCircle, {}, updates)
+
+
+def test_matrix_on_circle_legend_texts_change_in_place():
+    updates = [  # real eigenvalues in a row (the legend's texts set in place: short, long,
+        # negative, back), the limits stepping from 1.15 x 2 to 1.15 x 3 and back; complex
+        {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0},
+        {"a": 1.6, "b": 0.5, "c": 0.5, "d": 1.0},
+        {"a": 2.0, "b": 0.5, "c": 0.5, "d": 1.0},
+        {"a": -1.9, "b": 0.3, "c": 0.7, "d": 0.2},
+        {"a": 1.0, "b": 0.0, "c": 0.0, "d": 1.0},
+        {"a": 0.5, "b": -1.0, "c": 1.0, "d": 0.5},
+        {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0},
+    ]
+    assert_redraws_in_place(widgets.MatrixOnCircle, {}, updates)
+
+
+@pytest.mark.parametrize("name", MATRIX_SLIDERS)
+def test_matrix_on_circle_sliders_keep_the_axes(name):
+    updates = sweep(MATRIX_DEFAULTS, name, MATRIX_SLIDERS[name])  # 40 moves
+    assert background_renders(widgets.MatrixOnCircle(), updates) <= 3  # measured: 2 each
+
+
+@pytest.mark.parametrize("name", MATRIX_SLIDERS)
+@pytest.mark.parametrize("end", [-2.0, 2.0])
+def test_matrix_on_circle_square_holds_the_ellipse(name, end):
+    fig = widgets.draw_matrix_on_circle(**{**MATRIX_DEFAULTS, name: end})
+    (ax,) = fig.axes
+    _, ellipse = ax.get_lines()[:2]
+    extent = np.abs(np.stack(ellipse.get_data())).max()
+    (low, high), limits = ax.get_xlim(), ax.get_ylim()
+    assert low == -high and limits == (low, high)
+    assert extent * 1.15 <= high <= 3 * extent  # inside, with a margin, and filling it
 
 
 def test_svd_rank_panels(image):

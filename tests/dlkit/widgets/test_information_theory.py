@@ -7,7 +7,19 @@ import scipy.stats
 
 from dlkit import widgets
 from dlkit.testing import assert_close
-from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
+from tests.dlkit.widgets.figures import (
+    assert_labelled,
+    assert_redraws_in_place,
+    background_renders,
+)
+
+KL_DEFAULTS = {"mu1": 0.0, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6}
+KL_SLIDERS = {  # module 03's notebook: (min, max, step) of each slider
+    "mu1": (-3.0, 3.0, 0.1),
+    "sigma1": (0.2, 3.0, 0.1),
+    "mu2": (-3.0, 3.0, 0.1),
+    "sigma2": (0.2, 3.0, 0.1),
+}
 
 
 def line(ax, label):
@@ -77,10 +89,54 @@ def test_bernoulli_entropy_redraws_in_place(base):
 
 
 def test_gaussian_kl_redraws_in_place():
-    updates = [  # every move changes the limits; the last two are the sliders' extremes
+    updates = [  # the defaults; a step keeping the limits, steps crossing one (the
+        # integrands' top from 3 to 1, the x range from 5 to 10); p = q: flat zero
+        # integrands at the floor; the sliders' extremes
         {"mu1": 0.0, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6},
-        {"mu1": 0.5, "sigma1": 2.0, "mu2": 0.5, "sigma2": 2.0},  # p = q: flat zero integrands
+        {"mu1": 0.1, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6},
+        {"mu1": 0.3, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6},
+        {"mu1": -1.0, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6},
+        {"mu1": 0.5, "sigma1": 2.0, "mu2": 0.5, "sigma2": 2.0},
         {"mu1": -3.0, "sigma1": 0.2, "mu2": 3.0, "sigma2": 3.0},
         {"mu1": 3.0, "sigma1": 3.0, "mu2": -3.0, "sigma2": 0.2},
     ]
     assert_redraws_in_place(widgets.GaussianKL, {}, updates)
+
+
+def sweep(name):
+    """Updates moving slider ``name`` step by step over its notebook range."""
+    low, high, step = KL_SLIDERS[name]
+    count = int(round((high - low) / step)) + 1
+    return [{**KL_DEFAULTS, name: v} for v in np.round(low + step * np.arange(count), 10)]
+
+
+# measured: mu1 7 and mu2 6 of 60 moves, sigma1 4 and sigma2 6 of 28: the integrands'
+# heights span three decades over the sliders, so their top takes a few half-decade steps
+@pytest.mark.parametrize(("name", "bound"), [("mu1", 9), ("sigma1", 6), ("mu2", 9), ("sigma2", 8)])
+def test_gaussian_kl_sliders_keep_the_axes(name, bound):
+    assert background_renders(widgets.GaussianKL(), sweep(name)) <= bound
+
+
+def test_gaussian_kl_limits_at_the_defaults():
+    left, right = widgets.draw_gaussian_kl(**KL_DEFAULTS).axes
+    assert left.get_xlim() == right.get_xlim() == (-5.0, 5.0)
+    assert_close(np.array(left.get_ylim()), np.array([-0.05, 1.0]))
+    assert right.get_ylim() == (-0.5, 3.0)
+
+
+@pytest.mark.parametrize("name", KL_SLIDERS)
+@pytest.mark.parametrize("end", ["low", "high"])
+def test_gaussian_kl_limits_hold_the_curves(name, end):
+    params = sweep(name)[0 if end == "low" else -1]
+    left, right = widgets.draw_gaussian_kl(**params).axes
+    for ax, least_fill in ((left, 0.4), (right, 0.25)):  # the peak fills a step of the ladder
+        (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+        curves = [line for line in ax.get_lines() if line.get_label()[0] != "_"]
+        x = np.concatenate([line.get_xdata() for line in curves])
+        y = np.concatenate([line.get_ydata() for line in curves])
+        assert x_low <= x.min() and x.max() <= x_high, f"{params}: a curve leaves the x range"
+        assert y_low < y.min() and y.max() < y_high, f"{params}: a curve leaves the y range"
+        assert y.max() >= least_fill * y_high, f"{params}: the curves are lost in the frame"
+    assert max(-x.min(), x.max()) >= 0.5 * x_high  # the x range is no wider than a step
+    (zero,) = [line for line in right.get_lines() if line.get_label()[0] == "_"]
+    assert set(zero.get_ydata()) == {0.0}  # the zero line, under the integrands

@@ -28,10 +28,6 @@ NOT_YET_STEADY = {
     ("CentralLimit", "n"),
     ("CentralLimit", "trials"),
     ("CentralLimit", "seed"),
-    ("GaussianKL", "mu1"),
-    ("GaussianKL", "sigma1"),
-    ("GaussianKL", "mu2"),
-    ("GaussianKL", "sigma2"),
     ("LRSchedules", "lr_max"),
     ("LRSchedules", "total_steps"),
 }
