@@ -1,9 +1,10 @@
 """Widget drawings for module 02, probability."""
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from dlkit import prob
-from dlkit.plot import LiveFigure, new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 
 DISTRIBUTIONS = ("bernoulli", "binomial", "gaussian", "laplace", "exponential")
 CLT_SOURCES = {
@@ -35,13 +36,11 @@ def _distribution(name, location, scale, p, n_trials):
     return prob.Exponential(1.0 / scale), f"Exponential(rate 1/{scale:.2f})"
 
 
-def _autoscale(ax, *corners):
-    """Fit the autoscaled limits of ``ax`` to its artists' current data, as a new figure
-    does; ``corners`` are (x, y) points of artists that ``relim`` skips (vlines)."""
-    ax.relim()
-    if corners:
-        ax.update_datalim(corners)
-    ax.autoscale_view()
+def _density_top(peak):
+    """A y-axis top for curves whose highest value is ``peak``: ``1.1 peak`` rounded up to
+    a 1-2-5 step, so that it changes only when the peak crosses a step (the peak fills at
+    least 36 % of the frame)."""
+    return nice_ceil(1.1 * peak)
 
 
 class DistributionExplorer(LiveFigure):
@@ -49,11 +48,15 @@ class DistributionExplorer(LiveFigure):
     the panels, labels and legend are fixed per distribution; the pmf or pdf, the cdf,
     the mean ± std band and line and the title move with the parameters.
 
-    The axes keep fitting the curves, as in a new figure: a density's x-range is
-    location ± 6 scale (-0.5 to 8 scale for the exponential) and its y-range the
-    density's peak, so location and scale change the limits; a count's x-range is its
-    support 0..n_trials with the band, and its y-range the pmf's peak, so p and n_trials
-    do. The other two parameters draw nothing, and moving them repaints the same picture.
+    The limits change in steps, so that a slider moves the curves against steady axes
+    (the location slider slides a density along a still x axis): a density's x range is
+    ``+-X`` with ``X`` the 1-2-5 step at or above ``|location| + 4 scale`` (the
+    exponential's ``-X / 20 .. X`` with ``X`` at or above ``5 scale``, its 99.3 %
+    quantile); a count's is ``-1 .. X`` with ``X`` the step of 1, 1.5, 2, 3, 4, 5, 6, 8
+    at or above ``n_trials + 1`` (Bernoulli: ``-1 .. 2``). The curves are drawn across
+    the whole window. The y range of the pdf or pmf runs up to ``1.1`` times its peak rounded
+    up to a 1-2-5 step (a pmf's at most ``1.1``); the cdf's is fixed. The two parameters
+    a distribution does not use draw nothing, and moving them repaints the same picture.
     """
 
     def __init__(self, name):
@@ -67,6 +70,8 @@ class DistributionExplorer(LiveFigure):
             (self.cumulative,) = right.plot([], [], color="C1", drawstyle="steps-post")
             left.set_xlabel("value k (count)")
             right.set_xlabel("value x (count)")
+            for ax in (left, right):
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # ticks on counts
         else:
             (self.mass,) = left.plot([], [], color="C0", label="density p(x)")
             left.set_ylabel("density p(x) (1 / unit of x)")
@@ -88,7 +93,8 @@ class DistributionExplorer(LiveFigure):
     def update(self, location=0.0, scale=1.0, p=0.3, n_trials=10):
         dist, label = _distribution(self.name, location, scale, p, n_trials)
         mean, std = dist.mean(), np.sqrt(dist.var())
-        corners = []  # what relim does not see: the pmf bars' bounding box
+        low, high = self._x_range(location, scale, n_trials)
+        x = np.linspace(low, high, 600)  # (600,) across the whole window
         if self.discrete:
             k = np.arange(0, (1 if self.name == "bernoulli" else n_trials) + 1)  # the support
             pmf = dist.pmf(k)
@@ -96,22 +102,31 @@ class DistributionExplorer(LiveFigure):
             bars[:, :, 0] = k[:, None]
             bars[:, 1, 1] = pmf
             self.mass.set_segments(bars)
-            corners = [(0.0, 0.0), (k[-1], pmf.max())]
-            x = np.linspace(-1.0, k[-1] + 1.0, 400)
+            top = min(_density_top(pmf.max()), 1.1)  # a probability is at most 1
         else:
-            if self.name == "exponential":
-                x = np.linspace(-0.5 * scale, 8.0 * scale, 400)
-            else:
-                x = np.linspace(location - 6.0 * scale, location + 6.0 * scale, 400)
-            self.mass.set_data(x, dist.pdf(x))
+            density = dist.pdf(x)
+            self.mass.set_data(x, density)
+            top = _density_top(density.max())
         self.cumulative.set_data(x, dist.cdf(x))
         self.spread.set_x(mean - std)
         self.spread.set_width(2.0 * std)
         self.mean_line.set_xdata([mean, mean])
         self.title.set_text(f"{label}: mean {mean:.3g}, variance {dist.var():.3g}")
-        _autoscale(self.left, *corners)
-        _autoscale(self.right)
+        for ax in (self.left, self.right):
+            ax.set_xlim(low, high)
+        self.left.set_ylim(-0.03 * top, top)
         return self
+
+    def _x_range(self, location, scale, n_trials):
+        """The steady x window of both panels (see the class docstring)."""
+        if self.discrete:
+            support_end = 1 if self.name == "bernoulli" else n_trials
+            return -1.0, nice_ceil(support_end + 1, steps=(1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0))
+        if self.name == "exponential":
+            reach = nice_ceil(5.0 * scale)
+            return -0.05 * reach, reach
+        reach = nice_ceil(abs(location) + 4.0 * scale)
+        return -reach, reach
 
 
 def draw_distribution(name, location=0.0, scale=1.0, p=0.3, n_trials=10):
@@ -149,8 +164,12 @@ class CentralLimit(LiveFigure):
     """Module 02's CLT sample-size slider, redrawn in place (see :func:`draw_clt`): the
     bins, the N(0, 1) density and the labels are fixed per source; the histogram, the
     title (n, skewness) and the legend (its entry counts the trials) move with n, trials
-    and seed. The density is repainted too, to stay on top of the histogram. The y-axis
-    keeps fitting the tallest bar as in a new figure, so most moves change it."""
+    and seed. The density is repainted too, to stay on top of the histogram.
+
+    The x range is the bins' -4 .. 4; the y range runs up to ``0.6 * 2**j``, the smallest
+    at or above ``1.05`` times the tallest bar: 0.6 (the N(0, 1) peak 0.4 with room for
+    the bars' noise) once the means are near normal, so that n, trials and seed move the
+    histogram against a still frame; taller, in doublings, for the skewed small n."""
 
     def __init__(self, source="exponential"):
         _clt_source(source)
@@ -171,6 +190,8 @@ class CentralLimit(LiveFigure):
         )
         ax.set_xlabel("standardised mean √n (x̄ − μ) / σ (standard deviations)")
         ax.set_ylabel("density (1 / standard deviation)")
+        ax.set_xlim(self.bins[0], self.bins[-1])
+        ax.set_xticks(np.arange(-4, 5))
         self.legend = ax.legend(loc="upper left", fontsize=8)
         self.ax = ax
         super().__init__(fig, [self.histogram, normal, ax.title, self.legend])
@@ -185,7 +206,8 @@ class CentralLimit(LiveFigure):
         self.ax.set_title(
             f"CLT: means of n = {n} {self.source} draws; sample skewness {prob.skewness(z):.2f}"
         )
-        _autoscale(self.ax)
+        doublings = max(0, int(np.ceil(np.log2(1.05 * heights.max() / 0.6))))
+        self.ax.set_ylim(0.0, 0.6 * 2.0**doublings)
         return self
 
 
@@ -225,8 +247,11 @@ class BayesUpdate(LiveFigure):
     """Module 02's Bayes updater for a coin, redrawn in place (see
     :func:`draw_bayes_update`): the axes and their labels are fixed; the prior, the scaled
     likelihood, the posterior and its mean, the title and the legend (its entry names the
-    prior) move with heads, flips and the prior's a and b. The y-axis keeps fitting the
-    tallest curve as in a new figure, so most moves change it."""
+    prior) move with heads, flips and the prior's a and b.
+
+    The x range is the coin's bias, 0 .. 1; the y range runs up to ``1.1`` times the
+    tallest density (prior or posterior) rounded up to a 1-2-5 step, so it changes only
+    when a peak crosses a step: a slider moves the curves against a still frame."""
 
     def __init__(self):
         fig, ax = new_figure(width=5.5, height=3.6, top=0.86, bottom=0.15)
@@ -236,6 +261,7 @@ class BayesUpdate(LiveFigure):
         self.mean_line = ax.axvline(0.5, color="C0", lw=0.8)
         ax.set_xlabel("coin bias θ = P(heads) (probability)")
         ax.set_ylabel("density (1 / unit of θ)")
+        ax.set_xlim(0.0, 1.0)
         self.legend = ax.legend(loc="upper left", fontsize=8)
         self.ax = ax
         lines = [self.prior, self.likelihood, self.posterior, self.mean_line]
@@ -255,7 +281,8 @@ class BayesUpdate(LiveFigure):
         self.posterior.set_data(theta, posterior)
         self.mean_line.set_xdata([mean, mean])
         self.ax.set_title(f"{heads} heads in {flips} flips: posterior mean {mean:.3f}")
-        _autoscale(self.ax)
+        top = _density_top(max(prior.max(), posterior.max()))
+        self.ax.set_ylim(-0.03 * top, top)
         return self
 
 

@@ -7,7 +7,47 @@ import scipy.stats as st
 from dlkit import widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import probability as pw
-from tests.dlkit.widgets.figures import assert_labelled, assert_redraws_in_place
+from tests.dlkit.widgets.figures import (
+    assert_labelled,
+    assert_redraws_in_place,
+    background_renders,
+)
+
+DISTRIBUTION_DEFAULTS = {"location": 0.0, "scale": 1.0, "p": 0.3, "n_trials": 10}
+DISTRIBUTION_SLIDERS = {  # module 02's notebook: (min, max, step) of each slider
+    "location": (-3.0, 3.0, 0.1),
+    "scale": (0.2, 3.0, 0.1),
+    "p": (0.0, 1.0, 0.05),
+    "n_trials": (1, 60, 1),
+}
+CLT_SLIDERS = {"n": (1, 100, 1), "trials": (500, 5000, 500), "seed": (0, 20, 1)}
+BAYES_DEFAULTS = {"heads": 3, "flips": 4, "prior_a": 2.0, "prior_b": 2.0}
+BAYES_SLIDERS = {"flips": (3, 100, 1), "prior_a": (0.5, 30.0, 0.5), "prior_b": (0.5, 30.0, 0.5)}
+
+
+def sweep(defaults, bounds, name):
+    """Updates moving slider ``name`` step by step over its range, the others at defaults."""
+    low, high, step = bounds[name]
+    values = np.round(low + step * np.arange(int(round((high - low) / step)) + 1), 10)
+    values = values.astype(int) if isinstance(step, int) else values
+    return [{**defaults, name: value} for value in values]
+
+
+def frame(ax):
+    """The (x, y) data of the labelled curves of ``ax`` (lines and pmf bars) and its limits."""
+    lines = [line for line in ax.lines if not line.get_label().startswith("_")]
+    bars = [bars for bars in ax.collections if not bars.get_label().startswith("_")]
+    points = [np.column_stack(line.get_data()) for line in lines]
+    points += [np.concatenate(bar.get_segments()) for bar in bars]
+    xy = np.concatenate(points)  # (points, 2)
+    return xy[:, 0], xy[:, 1], ax.get_xlim(), ax.get_ylim()
+
+
+def assert_frames(ax, least_fill, what):
+    """The curves of ``ax`` lie inside its y range and their top fills ``least_fill`` of it."""
+    _, y, _, (low, high) = frame(ax)
+    assert low < y.min() and y.max() < high, f"{what}: a curve leaves the y range"
+    assert y.max() >= least_fill * high, f"{what}: the curves are lost in the frame"
 
 
 @pytest.mark.parametrize("name", pw.DISTRIBUTIONS)
@@ -129,3 +169,93 @@ def test_bayes_update_redraws_in_place():
         {"heads": 100, "flips": 100, "prior_a": 30.0, "prior_b": 0.5},  # the legend's prior
     ]
     assert_redraws_in_place(widgets.BayesUpdate, {}, updates)
+
+
+@pytest.mark.parametrize(
+    ("name", "x_range", "top"),
+    [
+        ("gaussian", (-5.0, 5.0), 0.5),
+        ("laplace", (-5.0, 5.0), 1.0),
+        ("exponential", (-0.25, 5.0), 2.0),
+        ("binomial", (-1.0, 15.0), 0.5),
+        ("bernoulli", (-1.0, 2.0), 1.0),
+    ],
+)
+def test_distribution_limits_at_the_notebook_defaults(name, x_range, top):
+    left, right = widgets.draw_distribution(name, **DISTRIBUTION_DEFAULTS).axes
+    assert left.get_xlim() == right.get_xlim() == x_range
+    assert_close(np.array(left.get_ylim()), np.array([-0.03 * top, top]))
+
+
+@pytest.mark.parametrize("name", pw.DISTRIBUTIONS)
+@pytest.mark.parametrize("slider", DISTRIBUTION_SLIDERS)
+@pytest.mark.parametrize("end", [0, -1])
+def test_distribution_limits_hold_the_curves(name, slider, end):
+    params = sweep(DISTRIBUTION_DEFAULTS, DISTRIBUTION_SLIDERS, slider)[end]
+    left, right = widgets.draw_distribution(name, **params).axes
+    x, _, (x_low, x_high), _ = frame(left)
+    assert x_low <= x.min() and x.max() <= x_high, f"{name} {params}: a curve leaves the x range"
+    assert_frames(left, 0.36, f"{name} {params}")
+    mean, spread = left.get_lines()[-1].get_xdata()[0], left.patches[0].get_x()
+    assert x_low <= spread and mean <= x_high, f"{name} {params}: the mean band is cut"
+    (cdf,) = right.get_lines()
+    _, cdf_y = cdf.get_data()
+    assert cdf_y[0] < 0.01 and cdf_y[-1] > 0.99, f"{name} {params}: the window cuts the mass"
+
+
+# measured over the notebook's whole ranges: scale 6 or 7 of 28 moves (the x range and
+# the peak each take a few steps), location 2 of 60, binomial p 4 of 20 and n 14 of 59
+@pytest.mark.parametrize("name", pw.DISTRIBUTIONS)
+@pytest.mark.parametrize("slider", DISTRIBUTION_SLIDERS)
+def test_distribution_sliders_keep_the_axes(name, slider):
+    updates = sweep(DISTRIBUTION_DEFAULTS, DISTRIBUTION_SLIDERS, slider)
+    assert background_renders(widgets.DistributionExplorer(name), updates) <= len(updates) // 4
+
+
+def test_clt_limits():
+    (ax,) = widgets.draw_clt(30).axes
+    assert ax.get_xlim() == (-4.0, 4.0) and ax.get_ylim() == (0.0, 0.6)
+    assert widgets.draw_clt(1).axes[0].get_ylim() == (0.0, 1.2)  # the skewed n = 1, doubled
+
+
+@pytest.mark.parametrize("source", list(pw.CLT_SOURCES))
+@pytest.mark.parametrize("n", [1, 2, 5, 30, 100])
+@pytest.mark.parametrize("trials", [500, 5000])
+def test_clt_limits_hold_the_histogram(source, n, trials):
+    (ax,) = widgets.draw_clt(n, source, trials).axes
+    (stairs,) = ax.patches
+    tallest = max(stairs.get_data().values.max(), 1 / np.sqrt(2 * np.pi))
+    top = ax.get_ylim()[1]
+    assert 1.05 * tallest <= top, "the tallest bar leaves the frame"
+    assert top == 0.6 or top <= 2 * 1.05 * tallest, "a doubling too many"
+
+
+# measured: the exponential's n 1 of 99 moves, bernoulli(0.2)'s 9 (its spikes at small n);
+# trials and seed 0, at n = 1 and at n = 30
+@pytest.mark.parametrize("source", list(pw.CLT_SOURCES))
+@pytest.mark.parametrize(("slider", "n"), [("n", 1), ("trials", 1), ("trials", 30), ("seed", 30)])
+def test_clt_sliders_keep_the_axes(source, slider, n):
+    updates = sweep({"n": n, "trials": 2000, "seed": 0}, CLT_SLIDERS, slider)
+    assert background_renders(widgets.CentralLimit(source), updates) <= len(updates) // 10
+
+
+def test_bayes_limits():
+    (ax,) = widgets.draw_bayes_update(**BAYES_DEFAULTS).axes
+    assert ax.get_xlim() == (0.0, 1.0)
+    assert_close(np.array(ax.get_ylim()), np.array([-0.15, 5.0]))  # posterior peak 2.3
+
+
+@pytest.mark.parametrize(
+    "counts", [(0, 0), (3, 4), (0, 100), (50, 100), (100, 100)], ids=lambda c: f"{c[0]}-of-{c[1]}"
+)
+@pytest.mark.parametrize("prior", [(0.5, 0.5), (2.0, 2.0), (30.0, 0.5), (30.0, 30.0)])
+def test_bayes_limits_hold_the_curves(counts, prior):
+    (ax,) = widgets.draw_bayes_update(*counts, *prior).axes
+    assert_frames(ax, 0.36, f"{counts} with the prior {prior}")
+
+
+# measured: 3 steps each over flips 3..100 (97 moves) and a, b 0.5..30 (59 moves)
+@pytest.mark.parametrize("slider", BAYES_SLIDERS)
+def test_bayes_sliders_keep_the_axes(slider):
+    updates = sweep(BAYES_DEFAULTS, BAYES_SLIDERS, slider)
+    assert background_renders(widgets.BayesUpdate(), updates) <= 5

@@ -20,14 +20,6 @@ from tests.dlkit.widgets.notebook_controls import (
 #: Sliders whose widget's limits still follow them on most steps: issue 19 item 6 goes on
 #: with these (strict, so a fix must take its entry out).
 NOT_YET_STEADY = {
-    ("DistributionExplorer", "location"),
-    ("DistributionExplorer", "scale"),
-    ("BayesUpdate", "flips"),
-    ("BayesUpdate", "prior_a"),
-    ("BayesUpdate", "prior_b"),
-    ("CentralLimit", "n"),
-    ("CentralLimit", "trials"),
-    ("CentralLimit", "seed"),
     ("LRSchedules", "lr_max"),
     ("LRSchedules", "total_steps"),
 }
