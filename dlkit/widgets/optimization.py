@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from dlkit import optim
-from dlkit.plot import LiveFigure, new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 
 # ---------------------------------------------------------------- 2-D test surfaces
 
@@ -43,6 +43,33 @@ SURFACES = {
 
 OPTIMIZERS = ("GD", "momentum", "Nesterov", "RMSProp", "Adam")
 _COLOURS = dict(zip(OPTIMIZERS, ["C0", "C1", "C2", "C3", "C4"]))
+
+#: The ladder of step-axis limits (10, 15, 20, 30, 50, 100, ...): a steps slider moves
+#: the x limit of a per-step panel a few times over its range.
+_STEP_LIMITS = (1.0, 1.5, 2.0, 3.0, 5.0)
+
+
+def _step_limit(steps):
+    """The x limit of a per-step panel: ``steps`` rounded up on the 1-1.5-2-3-5 ladder."""
+    return nice_ceil(max(steps, 1), steps=_STEP_LIMITS)
+
+
+def _decade_limits(curves, shallowest, deepest, highest, tops=None):
+    """Steady y limits ``(-depth, height)`` of log10 curves (a list of arrays), in decades:
+    ``depth = nice_ceil(0.5 - lowest value)`` and ``height = nice_ceil(highest value + 0.5)``
+    on the 1-2-5 ladder (half a decade of margin), depth between ``shallowest`` and
+    ``deepest``, height between 1 and ``highest``; the height is that of the curves
+    ``tops`` where given (default: all). A non-finite value counts as beyond the limits
+    (a diverged run's overflow)."""
+
+    def values(arrays):
+        joined = np.concatenate([np.ravel(array) for array in arrays])
+        joined = np.nan_to_num(joined, nan=highest, posinf=highest, neginf=-deepest)
+        return np.clip(joined, -deepest, highest)
+
+    depth = min(max(nice_ceil(max(0.5 - values(curves).min(), 1.0)), shallowest), deepest)
+    top = values(curves if tops is None else tops).max()
+    return -depth, min(nice_ceil(max(top + 0.5, 1.0)), highest)
 
 
 @functools.lru_cache(maxsize=len(SURFACES))
@@ -113,9 +140,19 @@ class OptimizerPaths(LiveFigure):
     """Module 06's optimizers-side-by-side widget, redrawn in place (see
     :func:`draw_optimizer_paths`): the surface's contours and the axes of the paths are
     fixed per surface and choice of optimizers; the paths, their end points, the start,
-    the legend's labels (a run that diverged says so) and the title move with the
-    learning rates, momentum, start and number of steps. The progress panel, whose
-    y-limits follow its curves, is drawn whole on each redraw (live axes)."""
+    the legend's labels (a run that diverged says so), the progress curves and the title
+    move with the learning rates, momentum, start and number of steps.
+
+    The progress panel's limits change in steps, so that its curves move against steady
+    axes: x runs to ``K``, the number of steps rounded up on the 1-1.5-2-3-5 ladder (10,
+    15, 20, 30, 50, 100, ...), with a 3 % margin each side; y spans the decades that the
+    curves of the first ``K`` steps reach (the runs are computed to step K, so the y
+    limits change only with x as the steps slider moves) with half a decade of margin:
+    the bottom ``-d`` with ``d`` rounded up on the 1-2-5 ladder to 5, 10 or 20 (a coarse
+    ladder: a run that happens to pass near the minimum dips a few decades, and the start
+    slides it in and out of such dips; the gap's floor, 1e-16, stays inside) and the top
+    ``h`` rounded up to 1, 2, 5 or 10, set by the runs that do not diverge within ``K``
+    steps (and the start): a diverged run leaves through the top."""
 
     def __init__(self, surface="rosenbrock", optimizers=OPTIMIZERS):
         if surface not in SURFACES:
@@ -148,25 +185,35 @@ class OptimizerPaths(LiveFigure):
         self.title = fig.suptitle("")
         self.right = right
         moving = [*self.paths, *self.ends, self.start, *self.progress, self.legend, self.title]
-        super().__init__(fig, moving, live_axes=[right])
+        super().__init__(fig, moving)
 
     def update(self, lr=1e-3, adaptive_lr=0.05, momentum=0.9, x0=-1.5, y0=2.0, steps=200):
         f, _, _, f_min = SURFACES[self.surface]
         labels = self.legend.get_texts()  # one per optimizer, then the start's
+        limit = _step_limit(steps)
+        reached = []  # log10 of each run's gap over its first `limit` steps
+        tops = []  # those of the runs that do not diverge, and every run's start
         for j, name in enumerate(self.optimizers):
-            path = optimizer_path(self.surface, name, lr, adaptive_lr, momentum, (x0, y0), steps)
+            run = optimizer_path(
+                self.surface, name, lr, adaptive_lr, momentum, (x0, y0), round(limit)
+            )
+            log_gap = np.log10(np.maximum(f(run.T) - f_min, 1e-16))  # (k + 1,)
+            reached.append(log_gap)
+            tops.append(log_gap if len(run) == round(limit) + 1 else log_gap[:1])
+            path = run[: steps + 1]  # the same iterates as a run of `steps` steps
             diverged = len(path) < steps + 1
             label = f"{name} (diverged)" if diverged else name
             self.paths[j].set_data(path[:, 0], path[:, 1])
             self.ends[j].set_data(path[-1:, 0], path[-1:, 1])
-            gap = np.maximum(f(path.T) - f_min, 1e-16)  # (k + 1,)
-            self.progress[j].set_data(np.arange(len(path)), np.log10(gap))
+            self.progress[j].set_data(np.arange(len(path)), log_gap[: len(path)])
             self.paths[j].set_label(label)
             self.progress[j].set_label(label)
             labels[j].set_text(label)
         self.start.set_data([x0], [y0])
-        self.right.relim()  # limits fitted to the curves, as in a new figure
-        self.right.autoscale_view()
+        self.right.set_xlim(-0.03 * limit, 1.03 * limit)
+        self.right.set_ylim(
+            *_decade_limits(reached, shallowest=5, deepest=20, highest=10, tops=tops)
+        )
         self.title.set_text(
             f"lr = {lr:.3g} (GD family), {adaptive_lr:.3g} (adaptive), momentum = {momentum}"
         )
@@ -213,9 +260,16 @@ class QuadraticDescent(LiveFigure):
     """Module 06's gradient-descent-on-a-quadratic widget, redrawn in place (see
     :func:`draw_quadratic_descent`): only the axes, their labels and the minimiser are
     fixed. The contours (new segments per kappa, cheap), the path, the error curves,
-    the legend and the title move with kappa, the learning rate and the number of steps;
-    the error panel, whose y-limits follow its curves, is drawn whole on each redraw
-    (live axes)."""
+    the legend and the title move with kappa, the learning rate and the number of steps.
+
+    The error panel's limits change in steps, so that its curves move against steady
+    axes: x runs to ``K``, the number of steps rounded up on the 1-1.5-2-3-5 ladder (5,
+    10, 15, 20, 30, 50, 100, 150), with a 3 % margin each side; y spans the decades that
+    the three curves reach over the first ``K`` steps (so the y limits change only with
+    x as the steps slider moves), half a decade of margin, the bottom ``-d`` and the top
+    ``h`` rounded up on the 1-2-5 ladder (1, 2, 5, 10, 20, 50), at most 50 decades each
+    way: an error that lands on the minimiser (1e-300, kappa near 1) leaves through the
+    bottom."""
 
     def __init__(self):
         fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.8, bottom=0.14)
@@ -233,12 +287,12 @@ class QuadraticDescent(LiveFigure):
         right.set_xlabel("step k")
         right.set_ylabel("log10 of ||x_k − x*||")
         right.set_title("error per step")
-        self.legend = right.legend()  # replaced in update: its entries change
+        self.legend = right.legend(loc="lower left", fontsize=8)  # entries set in update
         self.title = fig.suptitle("")
         self.right = right
         # the minimiser does not move, but it is drawn over the contours and the path
         moving = [self.contours, self.path, minimiser, self.error, self.bound, self.best]
-        super().__init__(fig, [*moving, self.legend, self.title], live_axes=[right])
+        super().__init__(fig, [*moving, self.legend, self.title])
 
     def update(self, condition_number=10.0, lr_times_lambda_max=1.0, steps=40):
         kappa = float(condition_number)
@@ -248,27 +302,36 @@ class QuadraticDescent(LiveFigure):
         lr = lr_times_lambda_max / kappa
         rho = optim.gd_contraction(A, lr)
         best_lr, best_rho = optim.optimal_step_size(A)
-        path = optim.gradient_descent(lambda x: A @ x, [-2.0, 1.0], lr, max_steps=steps)
-        errors = np.maximum(np.linalg.norm(path, axis=1), 1e-300)  # the minimiser is the origin
+        limit = _step_limit(steps)
+        # run to the x limit, for the y limits; the first `steps` steps are shown
+        run = optim.gradient_descent(lambda x: A @ x, [-2.0, 1.0], lr, max_steps=round(limit))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may overflow
+            log_errors = np.log10(np.maximum(np.linalg.norm(run, axis=1), 1e-300))
+        path = run[: steps + 1]  # the minimiser is the origin: the error is ||x_k||
         k = np.arange(len(path))
+        reach = np.arange(round(limit) + 1)  # (K + 1,)
+        log_e0 = log_errors[0]
+        bound = log_e0 + reach * np.log10(max(rho, 1e-300))
 
         self.contours.set_segments(_bowl_lines(kappa))
         shown = path[np.all(np.abs(path) < 10, axis=1)]
         self.path.set_data(shown[:, 0], shown[:, 1])
-        log_e0 = np.log10(errors[0])
-        self.error.set_data(k, np.log10(errors))
+        self.error.set_data(k, log_errors[: len(path)])
         # rho = 0 (kappa = 1, lr = 1): the bound drops to the errors' floor, 1e-300
-        self.bound.set_data(k, log_e0 + k * np.log10(max(rho, 1e-300)))
+        self.bound.set_data(k, bound[: len(path)])
         self.bound.set_label(f"bound ρ^k, ρ = {rho:.3f}")
+        curves = [log_errors, bound]
         if best_rho > 0:  # kappa = 1: one step lands on the minimiser
-            self.best.set_data(k, log_e0 + k * np.log10(best_rho))
+            best = log_e0 + reach * np.log10(best_rho)
+            self.best.set_data(k, best[: len(path)])
             self.best.set_label(f"best ρ = {best_rho:.3f}")
+            curves.append(best)
         else:
             self.best.set_data([], [])
             self.best.set_label("_no best rate")  # a leading underscore: not in the legend
-        self.right.relim()  # limits fitted to the curves, as in a new figure
-        self.right.autoscale_view()
-        self._replace_legend()
+        self.right.set_xlim(-0.03 * limit, 1.03 * limit)
+        self.right.set_ylim(*_decade_limits(curves, shallowest=1, deepest=50, highest=50))
+        self._update_legend()
         verdict = "converges" if rho < 1 else "diverges"
         self.title.set_text(
             f"κ = {kappa:.3g}, lr = {lr:.3g} (stable below 2/λmax = {2 / kappa:.3g}, best "
@@ -276,8 +339,17 @@ class QuadraticDescent(LiveFigure):
         )
         return self
 
-    def _replace_legend(self):
-        """A new legend of the labelled error curves (the best rate's comes and goes)."""
+    def _update_legend(self):
+        """The legend of the labelled error curves: while it shows as many entries (the
+        same curves), their texts are set in place (a legend lays out its texts when drawn,
+        so the picture is that of a new legend, which takes longer to build); a new legend
+        when the best rate's entry comes or goes (entries cannot be added or removed)."""
+        _, labels = self.right.get_legend_handles_labels()
+        texts = self.legend.get_texts()
+        if len(labels) == len(texts):
+            for text, label in zip(texts, labels):
+                text.set_text(label)
+            return
         self.legend.remove()
         legend = self.right.legend(loc="lower left", fontsize=8)
         self.moving[self.moving.index(self.legend)] = self.legend = legend
@@ -314,8 +386,14 @@ def _schedules(t, lr_max, warmup_steps, total_steps, lr_min, gamma):
 
 class LRSchedules(LiveFigure):
     """Module 06's learning-rate-schedule widget, redrawn in place (see
-    :func:`draw_lr_schedules`): the axes and their labels are fixed; the four curves,
-    the limits that follow them and the legend's labels move with every parameter."""
+    :func:`draw_lr_schedules`): the axes and their labels are fixed; the four curves
+    and the legend's labels move with every parameter.
+
+    The limits change in steps, so that the curves move against steady axes: x runs to
+    ``T``, the number of steps rounded up on the 1-1.5-2-3-5 ladder (100, 150, 200, 300),
+    with a 2 % margin each side; y runs up to ``1.1`` times the highest rate (lr_max, or
+    lr_min where it is higher) rounded up on the 1-1.5-2-3-5-7 ladder (0.1, 0.15, 0.2,
+    0.3, 0.5, 0.7, 1), and down to 4 % of that below zero."""
 
     def __init__(self):
         fig, ax = new_figure(width=6.0, height=3.6, top=0.88, bottom=0.15)
@@ -336,9 +414,16 @@ class LRSchedules(LiveFigure):
             line.set_data(t, lr)
             line.set_label(label)
             text.set_text(label)
-        self.ax.relim()  # limits fitted to the curves, as in a new figure
-        self.ax.autoscale_view()
+        self._set_limits(total_steps, max(float(np.max(lr)) for lr in curves.values()))
         return self
+
+    def _set_limits(self, total_steps, highest):
+        """Steady limits (see the class docstring) for curves over ``total_steps`` steps
+        whose highest rate is ``highest``."""
+        end = nice_ceil(max(total_steps, 1), steps=_STEP_LIMITS)
+        top = nice_ceil(1.1 * highest, steps=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)) if highest > 0 else 1.0
+        self.ax.set_xlim(-0.02 * end, 1.02 * end)
+        self.ax.set_ylim(-0.04 * top, top)
 
 
 def draw_lr_schedules(lr_max=0.1, warmup_steps=10, total_steps=100, lr_min=0.0, gamma=0.5):

@@ -126,6 +126,9 @@ def test_optimizer_paths_redraws_in_place(setting):
         {"lr": 0.3, "steps": 40},  # some runs diverge: shorter paths, new labels
         {"x0": 1.5, "y0": 0.001, "momentum": 0.0, "steps": 10},
         {"adaptive_lr": 1.0, "momentum": 0.99, "steps": 50},
+        {"steps": 400},  # x limit 500: the runs and the y limits go to step 500
+        {"x0": 0.2, "steps": 200},  # a run dips deeper: the bottom steps down
+        {"x0": 0.2, "steps": 190},  # the same limits (runs to step 200): background kept
     ]
     assert_redraws_in_place(opt_widgets.OptimizerPaths, setting, updates)
 
@@ -137,6 +140,9 @@ def test_quadratic_descent_redraws_in_place():
         {"condition_number": 50.0, "lr_times_lambda_max": 2.05, "steps": 30},  # diverges
         {"condition_number": 100.0, "lr_times_lambda_max": 0.05, "steps": 150},
         {"lr_times_lambda_max": 1.05, "steps": 20},
+        {"lr_times_lambda_max": 1.1, "steps": 15},  # the same legend entries, new texts
+        {"lr_times_lambda_max": 2.15, "steps": 40},  # diverges: the top steps up
+        {"condition_number": 1.5, "steps": 35},  # fast: the bottom steps down
     ]
     assert_redraws_in_place(opt_widgets.QuadraticDescent, {}, updates)
 
@@ -156,5 +162,108 @@ def test_lr_schedules_redraws_in_place():
         {"warmup_steps": 50, "total_steps": 60, "gamma": 0.9},
         {"lr_max": 0.01, "lr_min": 0.05},  # lr_min above lr_max: the cosine rises
         {"warmup_steps": 1, "gamma": 0.1},
+        {"lr_max": 0.46, "total_steps": 110},  # y limit 0.7, x limit 150
+        {"lr_max": 0.13, "total_steps": 150},  # y limit 0.15, the same x limit
     ]
     assert_redraws_in_place(opt_widgets.LRSchedules, {}, updates)
+
+
+# ------------------------------------------------ steady limits (issue 19 item 6)
+
+#: The notebook's slider ends, per widget (the other parameters at their defaults).
+QUADRATIC_ENDS = {
+    "condition_number": (1.0, 100.0),
+    "lr_times_lambda_max": (0.05, 2.2),
+    "steps": (5, 150),
+}
+PATHS_ENDS = {
+    "lr": (1e-4, 10**-0.5),
+    "adaptive_lr": (1e-3, 1.0),
+    "momentum": (0.0, 0.99),
+    "x0": (-2.0, 2.0),
+    "y0": (-1.0, 3.0),
+    "steps": (10, 400),
+}
+SCHEDULE_ENDS = {
+    "lr_max": (0.01, 1.0),
+    "warmup_steps": (1, 50),
+    "total_steps": (60, 300),
+    "lr_min": (0.0, 0.05),
+    "gamma": (0.1, 0.9),
+}
+
+
+def ends(table):
+    return [(name, value) for name, pair in table.items() for value in pair]
+
+
+def frame(ax):
+    (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+    return x_low, x_high, y_low, y_high
+
+
+def test_limits_at_the_notebook_defaults():
+    right = opt_widgets.QuadraticDescent().update().right
+    assert_close(np.array(frame(right)), np.array([-1.5, 51.5, -5.0, 1.0]))  # 40 steps -> 50
+    right = opt_widgets.OptimizerPaths().update().right
+    assert_close(np.array(frame(right)), np.array([-6.0, 206.0, -5.0, 5.0]))  # 200 steps
+    ax = opt_widgets.LRSchedules().update().ax
+    assert_close(np.array(frame(ax)), np.array([-2.0, 102.0, -0.006, 0.15]))  # 1.1 x 0.1
+
+
+@pytest.mark.parametrize(("name", "value"), ends(QUADRATIC_ENDS))
+def test_quadratic_descent_limits_hold_the_curves(name, value):
+    right = opt_widgets.QuadraticDescent().update(**{name: value}).right
+    x_low, x_high, y_low, y_high = frame(right)
+    lines = [line for line in right.get_lines() if len(line.get_xdata())]
+    k = np.concatenate([line.get_xdata() for line in lines])
+    y = np.concatenate([line.get_ydata() for line in lines])
+    landed = y < -299  # kappa = 1: one step lands on the minimiser (error 1e-300, clipped)
+    assert landed.any() == (name == "condition_number" and value == 1.0)
+    assert x_low < 0 and k.max() < x_high
+    assert landed.any() or k.max() >= 0.6 * x_high  # x no wider than a step of the ladder
+    assert y_low < y[~landed].min() and y.max() < y_high, f"{name}={value}: a curve leaves"
+    shown = np.clip(y, y_low, y_high)
+    # at least two decades: a slow run (kappa = 100) moves a third of a decade in 40 steps
+    assert np.ptp(shown) >= 0.15 * (y_high - y_low), f"{name}={value}: curves lost in the frame"
+
+
+@pytest.mark.parametrize("surface", list(opt_widgets.SURFACES))
+@pytest.mark.parametrize(("name", "value"), ends(PATHS_ENDS))
+def test_optimizer_paths_limits_hold_the_curves(surface, name, value):
+    drawing = opt_widgets.OptimizerPaths(surface).update(**{name: value})
+    x_low, x_high, y_low, y_high = frame(drawing.right)
+    k = np.concatenate([line.get_xdata() for line in drawing.progress])
+    y = np.concatenate([line.get_ydata() for line in drawing.progress])
+    assert x_low < 0 and k.max() < x_high and k.max() >= 0.6 * x_high
+    assert y_low < y.min(), f"{surface}, {name}={value}: a curve leaves through the bottom"
+    for line in drawing.progress:  # a diverged run may leave through the top
+        if "diverged" not in line.get_label():
+            assert line.get_ydata().max() < y_high, f"{surface}, {name}={value}: {line}"
+    shown = np.clip(y, y_low, y_high)
+    assert np.ptp(shown) >= 0.15 * (y_high - y_low), f"{surface}, {name}={value}: lost"
+
+
+@pytest.mark.parametrize(("name", "value"), ends(SCHEDULE_ENDS))
+def test_lr_schedules_limits_hold_the_curves(name, value):
+    ax = opt_widgets.LRSchedules().update(**{name: value}).ax
+    x_low, x_high, y_low, y_high = frame(ax)
+    t = np.concatenate([line.get_xdata() for line in ax.get_lines()])
+    lr = np.concatenate([line.get_ydata() for line in ax.get_lines()])
+    assert x_low < 0 and t.max() < x_high and t.max() >= 0.55 * x_high
+    assert y_low < 0 <= lr.min() and lr.max() < y_high
+    assert lr.max() >= 0.6 * y_high, f"{name}={value}: the curves are lost in the frame"
+
+
+def test_a_steps_slider_moves_the_y_limits_only_with_the_x_limit():
+    """The runs are computed to the x limit, so y changes where x does (or nowhere)."""
+    for drawing, panel in [
+        (opt_widgets.QuadraticDescent(), "right"),
+        (opt_widgets.OptimizerPaths(), "right"),
+    ]:
+        ax = getattr(drawing, panel)
+        seen = {}
+        for steps in range(10, 151, 5):
+            drawing.update(steps=steps)
+            seen.setdefault(ax.get_xlim(), set()).add(ax.get_ylim())
+        assert all(len(ylims) == 1 for ylims in seen.values()), seen

@@ -17,13 +17,6 @@ from tests.dlkit.widgets.notebook_controls import (
     slider_values,
 )
 
-#: Sliders whose widget's limits still follow them on most steps: issue 19 item 6 goes on
-#: with these (strict, so a fix must take its entry out).
-NOT_YET_STEADY = {
-    ("LRSchedules", "lr_max"),
-    ("LRSchedules", "total_steps"),
-}
-
 #: At most this many consecutive steps of a slider are swept (from its notebook value).
 SWEEP = 40
 
@@ -32,10 +25,8 @@ def _sliders():
     for module, redraw, controls in notebook_widgets():
         for name, control in controls.items():
             if isinstance(control, SLIDERS):
-                pending = (redraw.__name__, name) in NOT_YET_STEADY
-                marks = [pytest.mark.xfail(strict=True, reason="limits follow it")] * pending
                 yield pytest.param(
-                    redraw, controls, name, id=f"{module[:2]}-{redraw.__name__}-{name}", marks=marks
+                    redraw, controls, name, id=f"{module[:2]}-{redraw.__name__}-{name}"
                 )
 
 
