@@ -81,6 +81,28 @@ class LiveFigure:
     def update(self, **params):
         raise NotImplementedError("a LiveFigure subclass defines update(**params)")
 
+    def refresh_legend(self, legend, **options):
+        """The legend of ``legend.axes`` for its artists' current labels, returned.
+
+        While the axes have as many labelled artists as ``legend`` has entries (the same
+        curves, relabelled), their texts are set in place: a legend lays out its texts
+        when drawn, so the picture is that of a new legend, which takes longer to build.
+        Otherwise (an entry comes or goes, and a legend's entries cannot be added or
+        removed) a new legend built with ``options`` (``loc``, ``fontsize``, ...)
+        replaces it in the axes and in ``self.moving``.
+        """
+        ax = legend.axes
+        _, labels = ax.get_legend_handles_labels()
+        texts = legend.get_texts()
+        if len(labels) == len(texts):
+            for text, label in zip(texts, labels):
+                text.set_text(label)
+            return legend
+        legend.remove()
+        replacement = ax.legend(**options)
+        self.moving[self.moving.index(legend)] = replacement
+        return replacement
+
     def _repr_png_(self) -> bytes:
         """The figure as PNG bytes: the background, then the moving artists over it."""
         fixed_axes = [ax for ax in self.figure.axes if ax not in self.live_axes]

@@ -66,7 +66,8 @@ class MatrixOnCircle(LiveFigure):
         self.ax.set_ylim(-reach, reach)
         spectrum = _format_spectrum(eigenvalues, real)
         self.ax.set_title(f"det M = {det(M):.3g}\neigenvalues: {spectrum}")
-        self._update_legend()
+        # the eigenvectors' entries change with the eigenvalues, and come and go with them
+        self.legend = self.refresh_legend(self.legend, loc="upper left", fontsize=8)
         return self
 
     def _show_eigenvectors(self, eigenvalues, eigenvectors):
@@ -84,22 +85,6 @@ class MatrixOnCircle(LiveFigure):
             direction.set_visible(False)
             segment.set_data([], [])
             segment.set_label("_no real eigenvector")
-
-    def _update_legend(self):
-        """The legend for the new eigenvalues: while it shows the same entries, their texts
-        are set in place (a legend lays out its texts when drawn, so the picture is that of
-        a new legend, which takes longer to build); a new legend when the eigenvectors
-        appear or vanish (a legend's entries cannot be added or removed)."""
-        _, labels = self.ax.get_legend_handles_labels()
-        texts = self.legend.get_texts()
-        if len(labels) == len(texts):
-            for text, label in zip(texts, labels):
-                text.set_text(label)
-            return
-        self.legend.remove()
-        self.moving.remove(self.legend)
-        self.legend = self.ax.legend(loc="upper left", fontsize=8)
-        self.moving.append(self.legend)
 
 
 def draw_matrix_on_circle(a, b, c, d):

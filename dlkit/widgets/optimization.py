@@ -331,28 +331,14 @@ class QuadraticDescent(LiveFigure):
             self.best.set_label("_no best rate")  # a leading underscore: not in the legend
         self.right.set_xlim(-0.03 * limit, 1.03 * limit)
         self.right.set_ylim(*_decade_limits(curves, shallowest=1, deepest=50, highest=50))
-        self._update_legend()
+        # the rates' entries change with kappa and lr; the best rate's goes at kappa = 1
+        self.legend = self.refresh_legend(self.legend, loc="lower left", fontsize=8)
         verdict = "converges" if rho < 1 else "diverges"
         self.title.set_text(
             f"κ = {kappa:.3g}, lr = {lr:.3g} (stable below 2/λmax = {2 / kappa:.3g}, best "
             f"{best_lr:.3g}): GD {verdict}"
         )
         return self
-
-    def _update_legend(self):
-        """The legend of the labelled error curves: while it shows as many entries (the
-        same curves), their texts are set in place (a legend lays out its texts when drawn,
-        so the picture is that of a new legend, which takes longer to build); a new legend
-        when the best rate's entry comes or goes (entries cannot be added or removed)."""
-        _, labels = self.right.get_legend_handles_labels()
-        texts = self.legend.get_texts()
-        if len(labels) == len(texts):
-            for text, label in zip(texts, labels):
-                text.set_text(label)
-            return
-        self.legend.remove()
-        legend = self.right.legend(loc="lower left", fontsize=8)
-        self.moving[self.moving.index(self.legend)] = self.legend = legend
 
 
 def draw_quadratic_descent(condition_number=10.0, lr_times_lambda_max=1.0, steps=40):

@@ -207,3 +207,40 @@ def test_nice_ceil_is_the_smallest_ladder_value_above():
 def test_nice_ceil_says_the_value_must_be_positive(bad):
     with pytest.raises(ValueError, match="must be positive"):
         nice_ceil(bad)
+
+
+class Labelled(LiveFigure):
+    """A test drawing: up to two labelled curves, whose labels and number move."""
+
+    def __init__(self):
+        fig, self.ax = new_figure(width=3, height=2)
+        self.curves = [self.ax.plot([0, 1], [k, k + 1])[0] for k in range(2)]
+        self.ax.set_ylim(0, 3)
+        self.legend = self.ax.legend(self.curves, ["", ""], loc="upper left")
+        super().__init__(fig, [*self.curves, self.legend])
+
+    def update(self, labels=("a", "b")):
+        names = [*labels, "_hidden", "_hidden"][:2]  # a leading underscore: not in the legend
+        for curve, name in zip(self.curves, names):
+            curve.set_label(name)
+        self.legend = self.refresh_legend(self.legend, loc="upper left")
+        return self
+
+
+def test_refresh_legend_sets_the_texts_in_place_while_the_entries_stay():
+    drawing = Labelled().update(("a", "b"))
+    legend = drawing.legend
+    shown = picture(drawing.update(("slope 1", "slope 2")))
+    assert drawing.legend is legend
+    assert [text.get_text() for text in legend.get_texts()] == ["slope 1", "slope 2"]
+    assert (shown == picture(Labelled().update(("slope 1", "slope 2")))).all()
+
+
+def test_refresh_legend_builds_a_new_one_when_an_entry_goes():
+    drawing = Labelled().update(("a", "b"))
+    old = drawing.legend
+    shown = picture(drawing.update(("only",)))
+    assert drawing.legend is not old and old not in drawing.moving
+    assert drawing.legend in drawing.moving and drawing.ax.get_legend() is drawing.legend
+    assert [text.get_text() for text in drawing.legend.get_texts()] == ["only"]
+    assert (shown == picture(Labelled().update(("only",)))).all()

@@ -73,3 +73,12 @@ def background_renders(live, updates) -> int:
         for params in updates[1:]:
             live.update(**params)._repr_png_()
     return render.call_count
+
+
+def sweep(defaults, name, bounds) -> list:
+    """Updates moving slider ``name`` step by step over ``bounds = (low, high, step)``
+    (integers where ``step`` is one), the other parameters at ``defaults``."""
+    low, high, step = bounds
+    values = np.round(low + step * np.arange(int(round((high - low) / step)) + 1), 10)
+    values = values.astype(int) if isinstance(step, int) else values  # (count,)
+    return [{**defaults, name: value} for value in values]

@@ -10,6 +10,7 @@ from tests.dlkit.widgets.figures import (
     assert_labelled,
     assert_redraws_in_place,
     background_renders,
+    sweep,
 )
 
 SINE_DEFAULTS = {"amplitude": 1.0, "frequency": 1.0, "phase": 0.0}
@@ -20,17 +21,6 @@ SINE_SLIDERS = {  # module 00's notebook: (min, max, step) of each slider
 }
 MATRIX_DEFAULTS = {"a": 1.5, "b": 0.5, "c": 0.5, "d": 1.0}
 MATRIX_SLIDERS = dict.fromkeys("abcd", (-2.0, 2.0, 0.1))  # module 01's notebook
-
-
-def slider_steps(low, high, step):
-    """Every value a slider's arrow keys reach, from ``low`` to ``high``."""
-    count = int(round((high - low) / step)) + 1
-    return np.round(low + step * np.arange(count), 10)  # (count,)
-
-
-def sweep(defaults, name, bounds):
-    """Updates moving slider ``name`` step by step over its range, the others at defaults."""
-    return [{**defaults, name: value} for value in slider_steps(*bounds)]
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from tests.dlkit.widgets.figures import (
     assert_labelled,
     assert_redraws_in_place,
     background_renders,
+    sweep,
 )
 
 KL_DEFAULTS = {"mu1": 0.0, "sigma1": 1.0, "mu2": 1.0, "sigma2": 0.6}
@@ -103,18 +104,14 @@ def test_gaussian_kl_redraws_in_place():
     assert_redraws_in_place(widgets.GaussianKL, {}, updates)
 
 
-def sweep(name):
-    """Updates moving slider ``name`` step by step over its notebook range."""
-    low, high, step = KL_SLIDERS[name]
-    count = int(round((high - low) / step)) + 1
-    return [{**KL_DEFAULTS, name: v} for v in np.round(low + step * np.arange(count), 10)]
-
-
 # measured: mu1 7 and mu2 6 of 60 moves, sigma1 4 and sigma2 6 of 28: the integrands'
 # heights span three decades over the sliders, so their top takes a few half-decade steps
 @pytest.mark.parametrize(("name", "bound"), [("mu1", 9), ("sigma1", 6), ("mu2", 9), ("sigma2", 8)])
 def test_gaussian_kl_sliders_keep_the_axes(name, bound):
-    assert background_renders(widgets.GaussianKL(), sweep(name)) <= bound
+    assert (
+        background_renders(widgets.GaussianKL(), sweep(KL_DEFAULTS, name, KL_SLIDERS[name]))
+        <= bound
+    )
 
 
 def test_gaussian_kl_limits_at_the_defaults():
@@ -127,7 +124,7 @@ def test_gaussian_kl_limits_at_the_defaults():
 @pytest.mark.parametrize("name", KL_SLIDERS)
 @pytest.mark.parametrize("end", ["low", "high"])
 def test_gaussian_kl_limits_hold_the_curves(name, end):
-    params = sweep(name)[0 if end == "low" else -1]
+    params = sweep(KL_DEFAULTS, name, KL_SLIDERS[name])[0 if end == "low" else -1]
     left, right = widgets.draw_gaussian_kl(**params).axes
     for ax, least_fill in ((left, 0.4), (right, 0.25)):  # the peak fills a step of the ladder
         (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()

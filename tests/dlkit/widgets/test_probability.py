@@ -11,6 +11,7 @@ from tests.dlkit.widgets.figures import (
     assert_labelled,
     assert_redraws_in_place,
     background_renders,
+    sweep,
 )
 
 DISTRIBUTION_DEFAULTS = {"location": 0.0, "scale": 1.0, "p": 0.3, "n_trials": 10}
@@ -23,14 +24,6 @@ DISTRIBUTION_SLIDERS = {  # module 02's notebook: (min, max, step) of each slide
 CLT_SLIDERS = {"n": (1, 100, 1), "trials": (500, 5000, 500), "seed": (0, 20, 1)}
 BAYES_DEFAULTS = {"heads": 3, "flips": 4, "prior_a": 2.0, "prior_b": 2.0}
 BAYES_SLIDERS = {"flips": (3, 100, 1), "prior_a": (0.5, 30.0, 0.5), "prior_b": (0.5, 30.0, 0.5)}
-
-
-def sweep(defaults, bounds, name):
-    """Updates moving slider ``name`` step by step over its range, the others at defaults."""
-    low, high, step = bounds[name]
-    values = np.round(low + step * np.arange(int(round((high - low) / step)) + 1), 10)
-    values = values.astype(int) if isinstance(step, int) else values
-    return [{**defaults, name: value} for value in values]
 
 
 def frame(ax):
@@ -191,7 +184,7 @@ def test_distribution_limits_at_the_notebook_defaults(name, x_range, top):
 @pytest.mark.parametrize("slider", DISTRIBUTION_SLIDERS)
 @pytest.mark.parametrize("end", [0, -1])
 def test_distribution_limits_hold_the_curves(name, slider, end):
-    params = sweep(DISTRIBUTION_DEFAULTS, DISTRIBUTION_SLIDERS, slider)[end]
+    params = sweep(DISTRIBUTION_DEFAULTS, slider, DISTRIBUTION_SLIDERS[slider])[end]
     left, right = widgets.draw_distribution(name, **params).axes
     x, _, (x_low, x_high), _ = frame(left)
     assert x_low <= x.min() and x.max() <= x_high, f"{name} {params}: a curve leaves the x range"
@@ -208,7 +201,7 @@ def test_distribution_limits_hold_the_curves(name, slider, end):
 @pytest.mark.parametrize("name", pw.DISTRIBUTIONS)
 @pytest.mark.parametrize("slider", DISTRIBUTION_SLIDERS)
 def test_distribution_sliders_keep_the_axes(name, slider):
-    updates = sweep(DISTRIBUTION_DEFAULTS, DISTRIBUTION_SLIDERS, slider)
+    updates = sweep(DISTRIBUTION_DEFAULTS, slider, DISTRIBUTION_SLIDERS[slider])
     assert background_renders(widgets.DistributionExplorer(name), updates) <= len(updates) // 4
 
 
@@ -235,7 +228,7 @@ def test_clt_limits_hold_the_histogram(source, n, trials):
 @pytest.mark.parametrize("source", list(pw.CLT_SOURCES))
 @pytest.mark.parametrize(("slider", "n"), [("n", 1), ("trials", 1), ("trials", 30), ("seed", 30)])
 def test_clt_sliders_keep_the_axes(source, slider, n):
-    updates = sweep({"n": n, "trials": 2000, "seed": 0}, CLT_SLIDERS, slider)
+    updates = sweep({"n": n, "trials": 2000, "seed": 0}, slider, CLT_SLIDERS[slider])
     assert background_renders(widgets.CentralLimit(source), updates) <= len(updates) // 10
 
 
@@ -257,5 +250,5 @@ def test_bayes_limits_hold_the_curves(counts, prior):
 # measured: 3 steps each over flips 3..100 (97 moves) and a, b 0.5..30 (59 moves)
 @pytest.mark.parametrize("slider", BAYES_SLIDERS)
 def test_bayes_sliders_keep_the_axes(slider):
-    updates = sweep(BAYES_DEFAULTS, BAYES_SLIDERS, slider)
+    updates = sweep(BAYES_DEFAULTS, slider, BAYES_SLIDERS[slider])
     assert background_renders(widgets.BayesUpdate(), updates) <= 5
