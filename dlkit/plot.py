@@ -62,7 +62,8 @@ class LiveFigure:
     axes' limits, and returns ``self``. A change of limits (ticks, grid) renders the
     whole figure again on the next redraw; any other change belongs in ``__init__``.
     An artist that cannot be updated (a contour set) may be replaced in ``update``:
-    remove the old one from the axes and from ``self.moving``, add the new one to both.
+    remove the old one from the axes and from ``self.moving``, add the new one to both
+    (a legend: :meth:`refresh_legend`, which relabels it in place where it can).
     Axes whose limits follow the sliders may be given as ``live_axes``: they are drawn
     whole on every redraw and never make the rest of the figure render again.
 
