@@ -58,6 +58,14 @@ return new Promise((resolve, reject) => {
 });
 """
 
+#: In the page: whether the first slider handle of cell ``arguments[0]`` is at its maximum
+#: (a right arrow would not move it).
+_AT_MAX = """
+const handle = window.jupyterapp.shell.currentWidget.content.widgets[arguments[0]].node
+  .querySelector('.noUi-handle');
+return handle.getAttribute('aria-valuenow') === handle.getAttribute('aria-valuemax');
+"""
+
 #: Indexes of the cells whose output holds a slider and a figure.
 _WIDGETS = """
 return window.jupyterapp.shell.currentWidget.content.widgets.map((cell, i) =>
@@ -87,9 +95,11 @@ def measure(lab: Lab, module: str) -> list[tuple[str, list[float]]]:
             ".model.sharedModel.getSource()",
             index,
         )
+        keys = ["ArrowRight", "ArrowLeft"]  # one step and back, from the notebook's value
+        if lab.script(_AT_MAX, index):
+            keys.reverse()
         times = [
-            lab.script(_PRESS, index, key, wait=True)
-            for key in ["ArrowRight", "ArrowLeft"] * (REPEATS // 2) + ["ArrowRight"]
+            lab.script(_PRESS, index, key, wait=True) for key in keys * (REPEATS // 2) + keys[:1]
         ]
         found.append((f"{module} cell {index}: {_name(source)}", times[1:]))  # first warms up
     # every kernel shut down and every notebook closed unsaved: one open at a time, as a
