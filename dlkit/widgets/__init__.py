@@ -10,13 +10,24 @@ One file per module; this package re-exports every drawing, so notebooks call
 ``dk.widgets.draw_x(...)``.
 """
 
-from dlkit.widgets.approximate_inference import draw_bp_messages, draw_vi_fit
+from dlkit.widgets.approximate_inference import (
+    BeliefPropagation,
+    MeanFieldFit,
+    draw_bp_messages,
+    draw_vi_fit,
+)
 from dlkit.widgets.attention_transformers import (
+    AttentionHeatmap,
+    PositionalEncoding,
+    SoftmaxSaturation,
     draw_attention_heatmap,
     draw_positional_encoding,
     draw_softmax_temperature,
 )
 from dlkit.widgets.autoencoders_representation import (
+    BetaTradeoff,
+    Denoising,
+    LatentSpace,
     draw_beta_tradeoff,
     draw_denoising,
     draw_latent_space,
@@ -34,6 +45,9 @@ from dlkit.widgets.classical_ml import (
     draw_decision_boundary,
 )
 from dlkit.widgets.convolutional_networks import (
+    ConvArithmetic,
+    FeatureMaps,
+    ReceptiveField,
     draw_conv_arithmetic,
     draw_feature_maps,
     draw_receptive_field,
@@ -45,6 +59,9 @@ from dlkit.widgets.feedforward_backprop import (
     draw_universal_approximation,
 )
 from dlkit.widgets.generative_models import (
+    DiffusionProcess,
+    FlowDensity,
+    SamplingSteps,
     draw_diffusion,
     draw_flow_density,
     draw_sampling_steps,
@@ -63,11 +80,17 @@ from dlkit.widgets.linear_algebra import (
     draw_svd_rank,
 )
 from dlkit.widgets.linear_factor_models import (
+    ICAMixing,
+    PCAReconstruction,
+    SparseCode,
     draw_ica_mixing,
     draw_pca_reconstruction,
     draw_sparse_code,
 )
 from dlkit.widgets.monte_carlo_graphical_models import (
+    HMCTrajectory,
+    ImportanceWeights,
+    MCMCChain,
     draw_hmc_trajectory,
     draw_importance_weights,
     draw_mcmc_chain,
@@ -87,6 +110,9 @@ from dlkit.widgets.optimization import (
     draw_quadratic_descent,
 )
 from dlkit.widgets.practical_methodology import (
+    DecisionThreshold,
+    Reliability,
+    SearchBudget,
     draw_reliability,
     draw_search_budget,
     draw_threshold,
@@ -99,18 +125,29 @@ from dlkit.widgets.probability import (
     draw_clt,
     draw_distribution,
 )
-from dlkit.widgets.recurrent_networks import draw_hidden_trajectory, draw_lstm_gates
+from dlkit.widgets.recurrent_networks import (
+    HiddenTrajectory,
+    LstmGates,
+    draw_hidden_trajectory,
+    draw_lstm_gates,
+)
 from dlkit.widgets.regularization import (
     draw_bn_noise,
     draw_penalty_geometry,
     draw_regularization_curves,
 )
 from dlkit.widgets.reinforcement_learning import (
+    BanditRegret,
+    PolicyGradientVariance,
+    ValueIteration,
     draw_bandit_regret,
     draw_pg_variance,
     draw_value_iteration,
 )
 from dlkit.widgets.training_deep_models import (
+    BatchNoise,
+    GradNorms,
+    SaddleLandscape,
     draw_batch_noise,
     draw_grad_norms,
     draw_saddle_landscape,
@@ -118,24 +155,55 @@ from dlkit.widgets.training_deep_models import (
 
 __all__ = [
     "Activation",
+    "AttentionHeatmap",
+    "BanditRegret",
+    "BatchNoise",
     "BayesUpdate",
+    "BeliefPropagation",
     "BernoulliEntropy",
+    "BetaTradeoff",
     "BiasVariance",
     "CentralLimit",
+    "ConvArithmetic",
     "DecisionBoundary",
+    "DecisionThreshold",
+    "Denoising",
+    "DiffusionProcess",
     "DistributionExplorer",
+    "FeatureMaps",
     "FiniteDifferenceSteps",
+    "FlowDensity",
     "GaussianKL",
+    "GradNorms",
+    "HMCTrajectory",
+    "HiddenTrajectory",
+    "ICAMixing",
+    "ImportanceWeights",
     "IntegrationRules",
     "LRSchedules",
+    "LatentSpace",
+    "LstmGates",
+    "MCMCChain",
     "MatrixOnCircle",
+    "MeanFieldFit",
     "OptimizerPaths",
+    "PCAReconstruction",
+    "PolicyGradientVariance",
+    "PositionalEncoding",
     "PrecisionLoss",
     "QuadraticDescent",
+    "ReceptiveField",
+    "Reliability",
     "SVDRank",
+    "SaddleLandscape",
+    "SamplingSteps",
+    "SearchBudget",
     "SineWave",
+    "SoftmaxSaturation",
+    "SparseCode",
     "Taylor",
     "UniversalApproximation",
+    "ValueIteration",
     "draw_activation",
     "draw_attention_heatmap",
     "draw_bandit_regret",

@@ -1,15 +1,21 @@
 """Widget drawings for module 12, recurrent networks."""
 
+import functools
+
+import matplotlib as mpl
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from dlkit.nn.recurrent import hidden_jacobian_norms, lstm_forward, rnn_forward
-from dlkit.plot import new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 
 TRAJECTORY_ANGLE = 0.6  # radians that W_hh turns the state per step
 INPUT_PERIOD = 20  # steps per period of the driving sine wave
+H0 = (0.6, -0.4)  # the trajectory's start h_0
+DEPTH_STEPS = (1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0)  # log-norm depths 2, 3, 4, 5, 7, 10, 15, ...
 
 
-def trajectory_rnn(spectral_radius, input_scale=0.5, T=60, h0=(0.6, -0.4)):
+def trajectory_rnn(spectral_radius, input_scale=0.5, T=60, h0=H0):
     """The 2-D tanh RNN behind :func:`draw_hidden_trajectory`.
 
     ``W_hh = rho R(theta)`` (a rotation by theta = 0.6 rad scaled to spectral radius rho),
@@ -29,6 +35,97 @@ def trajectory_rnn(spectral_radius, input_scale=0.5, T=60, h0=(0.6, -0.4)):
     return Whh, X, H, h0
 
 
+@functools.lru_cache(maxsize=256)
+def _log_norms(spectral_radius, input_scale, T):
+    """``log10 ||dh_T / dh_k||`` (T,) of the run :func:`trajectory_rnn` makes."""
+    Whh, _, H, _ = trajectory_rnn(spectral_radius, input_scale, int(T))
+    with np.errstate(divide="ignore"):
+        return np.log10(hidden_jacobian_norms(Whh, H))
+
+
+def _log_norm_range(log_norms):
+    """The steady y range of the Jacobian panel, ``-D .. U`` (see :class:`HiddenTrajectory`)."""
+    finite = log_norms[np.isfinite(log_norms)]
+    lowest = finite.min() if finite.size else -1.0
+    highest = finite.max() if finite.size else 1.0
+    depth = max(nice_ceil(0.5 - min(lowest, 0.0), DEPTH_STEPS), 2.0)
+    height = 0.5 if highest <= 0 else max(nice_ceil(0.5 + highest), 2.0)
+    return -min(depth, 40.0), min(height, 40.0)
+
+
+class HiddenTrajectory(LiveFigure):
+    """Module 12's 2-D tanh RNN, redrawn in place (see :func:`draw_hidden_trajectory`).
+    Fixed: both panels, labels, legends, the start h_0 and the left panel's square
+    ``-1.05 .. 1.05`` (tanh keeps every state inside it). Moving: the path, its
+    time-coloured points (colour range ``0 .. T``) and h_T; the Jacobian norms and the
+    linear bound; the right title (T) and the figure title (rho).
+
+    Limits of the right panel, in steps: x is ``0 .. X`` with ``X`` the 1-2-5 step at or
+    above T; y is ``-D .. U`` over the norms of this run and of the run of length X
+    (so that T moves y only where it moves x): ``D`` the step of 1, 1.5, 2, 3, 4, 5, 7
+    at or above ``0.5 - min log10 norm``, at least 2 and at most 40 decades; ``U = 0.5``
+    while every norm is below 1, otherwise the 1-2-5 step at or above
+    ``0.5 + max log10 norm``, at least 2 (a saturated state's norms wander by about a
+    decade with T and rho: the floors keep them in a still frame). The bound
+    ``(T - k) log10 rho`` may leave the frame.
+    """
+
+    def __init__(self):
+        fig, (left, right) = new_figure(ncols=2, width=4.3, height=3.8, top=0.84, bottom=0.15)
+        (self.path,) = left.plot([], [], color="C0", lw=1.0, alpha=0.7)
+        self.points = left.scatter(
+            np.zeros(0), np.zeros(0), c=np.zeros(0), cmap="viridis", s=10, zorder=3
+        )
+        left.plot(*np.asarray(H0), "s", color="C3", label="h_0")
+        (self.end,) = left.plot([], [], "o", color="k", label="h_T")
+        left.set_xlim(-1.05, 1.05)
+        left.set_ylim(-1.05, 1.05)
+        left.set_xlabel("hidden unit 1, h_t[0]")
+        left.set_ylabel("hidden unit 2, h_t[1]")
+        left.set_title("state trajectory (colour: time)")
+        left.legend(loc="lower right", fontsize=8)
+
+        (self.norms,) = right.plot([], [], color="C0", lw=2, label="||dh_T/dh_k|| (tanh RNN)")
+        (self.bound,) = right.plot(
+            [], [], color="0.5", ls="--", lw=1, label="rho^(T-k) (linear RNN)"
+        )
+        right.set_xlabel("earlier step k")
+        right.set_ylabel("log10 of the Jacobian norm")
+        right.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 5, 10]))  # whole decades
+        self.right_title = right.set_title("")
+        right.legend(loc="lower right", fontsize=8)
+        self.title = fig.suptitle("")
+        self.right = right
+        moving = [self.path, self.points, self.end, self.norms, self.bound]
+        super().__init__(fig, [*moving, self.right_title, self.title])
+
+    def update(self, spectral_radius, input_scale=0.5, T=60):
+        Whh, X, H, h0 = trajectory_rnn(spectral_radius, input_scale, T)
+        norms = hidden_jacobian_norms(Whh, H)  # (T,), entry k = ||dh_T / dh_k||
+        path = np.vstack([h0, H])  # (T + 1, 2): h_0 .. h_T
+        self.path.set_data(path[:, 0], path[:, 1])
+        self.points.set_offsets(path)
+        self.points.set_array(np.arange(T + 1))
+        self.points.set_clim(0, T)
+        self.end.set_data([H[-1, 0]], [H[-1, 1]])
+
+        k = np.arange(T)
+        with np.errstate(divide="ignore"):
+            log_norms = np.log10(norms)
+        self.norms.set_data(k, log_norms)
+        if spectral_radius > 0:
+            self.bound.set_data(k, (T - k) * np.log10(spectral_radius))
+        else:
+            self.bound.set_data([], [])
+        window = nice_ceil(T)
+        reference = log_norms if window == T else _log_norms(spectral_radius, input_scale, window)
+        self.right.set_xlim(0, window)
+        self.right.set_ylim(*_log_norm_range(np.concatenate([log_norms, reference])))
+        self.right_title.set_text(f"gradient reaching step k from T = {T}")
+        self.title.set_text(f"2-D tanh RNN, spectral radius of W_hh = {spectral_radius:.2f}")
+        return self
+
+
 def draw_hidden_trajectory(spectral_radius, input_scale=0.5, T=60):
     """The state of a 2-D tanh RNN over time, and how far a gradient survives.
 
@@ -37,39 +134,7 @@ def draw_hidden_trajectory(spectral_radius, input_scale=0.5, T=60):
     ``log10 rho^(T - k)`` (what the norms would be without tanh): rho < 1 vanishes
     geometrically, rho > 1 grows until tanh saturates, and saturation shrinks it again.
     """
-    Whh, X, H, h0 = trajectory_rnn(spectral_radius, input_scale, T)
-    norms = hidden_jacobian_norms(Whh, H)  # (T,), entry k = ||dh_T / dh_k||
-    path = np.vstack([h0, H])  # (T + 1, 2): h_0 .. h_T
-
-    fig, (left, right) = new_figure(ncols=2, width=4.3, height=3.8, top=0.84, bottom=0.15)
-    left.plot(path[:, 0], path[:, 1], color="C0", lw=1.0, alpha=0.7)
-    left.scatter(path[:, 0], path[:, 1], c=np.arange(T + 1), cmap="viridis", s=10, zorder=3)
-    left.plot(*h0, "s", color="C3", label="h_0")
-    left.plot(*H[-1], "o", color="k", label="h_T")
-    left.set_xlim(-1.05, 1.05)
-    left.set_ylim(-1.05, 1.05)
-    left.set_xlabel("hidden unit 1, h_t[0]")
-    left.set_ylabel("hidden unit 2, h_t[1]")
-    left.set_title("state trajectory (colour: time)")
-    left.legend(loc="lower right", fontsize=8)
-
-    k = np.arange(T)
-    with np.errstate(divide="ignore"):
-        log_norms = np.log10(norms)
-    right.plot(k, log_norms, color="C0", lw=2, label="||dh_T/dh_k|| (tanh RNN)")
-    if spectral_radius > 0:
-        bound = (T - k) * np.log10(spectral_radius)
-        right.plot(k, bound, color="0.5", ls="--", lw=1, label="rho^(T-k) (linear RNN)")
-    finite = log_norms[np.isfinite(log_norms)]
-    low = max(min(finite.min() if finite.size else -1.0, 0.0) - 0.5, -40.0)
-    high = max(finite.max() if finite.size else 1.0, 0.0) + 0.5
-    right.set_ylim(low, min(high, 40.0))
-    right.set_xlabel("earlier step k")
-    right.set_ylabel("log10 of the Jacobian norm")
-    right.set_title(f"gradient reaching step k from T = {T}")
-    right.legend(loc="lower right", fontsize=8)
-    fig.suptitle(f"2-D tanh RNN, spectral radius of W_hh = {spectral_radius:.2f}")
-    return fig
+    return HiddenTrajectory().update(spectral_radius, input_scale, T).figure
 
 
 def lstm_gate_traces(params, X, example=0):
@@ -91,6 +156,124 @@ def lstm_gate_traces(params, X, example=0):
     return traces, prediction
 
 
+def _tick_texts(ax, count):
+    """``count`` empty texts where y tick labels go, in the tick labels' font: labels that
+    a LiveFigure repaints (an axis' own tick labels are part of its saved picture)."""
+    pad = mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"]
+    transform, va, ha = ax.get_yaxis_text1_transform(pad)
+    size = mpl.rcParams["ytick.labelsize"]
+    return [
+        ax.text(0, 0, "", transform=transform, va=va, ha=ha, fontsize=size) for _ in range(count)
+    ]
+
+
+class LstmGates(LiveFigure):
+    """Module 12's look inside a trained LSTM, redrawn in place (see
+    :func:`draw_lstm_gates`). Fixed per weights and data: the panels, labels and colour
+    maps; each sequence's traces are computed once, when first shown. Moving: the gate
+    image (``set_data``, colours 0 .. 1) and the cell-state image (colours ``-reach ..
+    reach``, reach = the largest ``|c|`` shown), the row labels (f, i, o; the chosen
+    units), the dashed marks, the titles.
+
+    Limits: fixed. x is ``-0.5 .. T - 0.5``; y is ``0 .. 1`` in both panels, and the
+    images' rows share it (``units`` rows of cell state, ``3 units + 2`` rows of gates),
+    so no move of ``example`` or ``units`` renders the static part again.
+    """
+
+    def __init__(self, params, X, y=None):
+        self.params, self.X, self.y = params, np.asarray(X, dtype=float), y
+        if self.X.ndim != 3:
+            raise ValueError(f"X must have shape (n, T, d), got {self.X.shape}")
+        self.traces = {}  # example -> (traces, prediction), filled when first shown
+        n, T, _ = self.X.shape
+        self.hidden = np.asarray(params["W"]).shape[1] // 4
+        marked = self.X[:, :, 1] > 0.5  # (n, T)
+        most_marks = int(marked.sum(axis=1).max()) if n else 0
+
+        fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.84, bottom=0.14)
+        extent = (-0.5, T - 0.5, 1.0, 0.0)  # the rows fill 0 (top) .. 1 (bottom)
+        self.gates = left.imshow(
+            np.zeros((1, T)),
+            aspect="auto",
+            interpolation="nearest",
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+            extent=extent,
+        )
+        self.cell = right.imshow(
+            np.zeros((1, T)),
+            aspect="auto",
+            interpolation="nearest",
+            cmap="coolwarm",
+            vmin=-1.0,
+            vmax=1.0,
+            extent=extent,
+        )
+        self.marks = []  # (line, axes) pairs: the most marks any sequence has, per panel
+        for ax, colour in ((left, "w"), (right, "k")):
+            ax.set_xlim(-0.5, T - 0.5)
+            ax.set_ylim(1.0, 0.0)
+            ax.set_yticks([])
+            ax.grid(False)
+            ax.set_xlabel("time step t")
+            for _ in range(most_marks):
+                self.marks.append(ax.axvline(0.0, color=colour, ls="--", lw=1))
+        left.set_ylabel("gate (one row per unit)")
+        right.set_ylabel("hidden unit (most active)")
+        # placed clear of the row labels (texts that the axis does not measure)
+        left.yaxis.set_label_coords(-0.07, 0.5)
+        right.yaxis.set_label_coords(-0.12, 0.5)
+        self.gate_labels = _tick_texts(left, 3)
+        for text, name in zip(self.gate_labels, ("f", "i", "o")):
+            text.set_text(name)
+        self.unit_labels = _tick_texts(right, self.hidden)
+        self.left_title = left.set_title("", fontsize=10)
+        self.right_title = right.set_title("", fontsize=10)
+        self.title = fig.suptitle("")
+        texts = [*self.gate_labels, *self.unit_labels, self.left_title, self.right_title]
+        super().__init__(fig, [self.gates, self.cell, *self.marks, *texts, self.title])
+
+    def update(self, example=0, units=8):
+        if example not in self.traces:
+            self.traces[example] = lstm_gate_traces(self.params, self.X, example)
+        traces, prediction = self.traces[example]
+        T, hidden = traces["c"].shape
+        units = int(min(max(units, 1), hidden))
+        gap = np.full((1, T), np.nan)  # a blank row between the gates
+        chosen = np.sort(np.argsort(-np.ptp(traces["c"], axis=0), kind="stable")[:units])
+        stacked = np.vstack(
+            [traces["f"][:, chosen].T, gap, traces["i"][:, chosen].T, gap, traces["o"][:, chosen].T]
+        )  # (3 units + 2, T)
+        cell = traces["c"][:, chosen].T  # (units, T)
+        reach = max(float(np.abs(cell).max()), 1e-6)
+        self.gates.set_data(stacked)
+        self.cell.set_data(cell)
+        self.cell.set_clim(-reach, reach)
+        rows = len(stacked)
+        for k, text in enumerate(self.gate_labels):  # the middle of each block of rows
+            text.set_y((units / 2 + k * (units + 1)) / rows)
+        for j, text in enumerate(self.unit_labels):
+            text.set_visible(j < units)
+            if j < units:
+                text.set_y((j + 0.5) / units)
+                text.set_text(str(chosen[j]))
+        marks = np.flatnonzero(self.X[example, :, 1] > 0.5)
+        per_panel = len(self.marks) // 2
+        for i, line in enumerate(self.marks):
+            t = marks[i % per_panel] if i % per_panel < len(marks) else None
+            line.set_visible(t is not None)
+            line.set_xdata([0.0, 0.0] if t is None else [t, t])
+        self.left_title.set_text(f"gates of {units} units: 0 (dark) to 1 (yellow)")
+        self.right_title.set_text(f"cell state c: red +, blue - (up to {reach:.2f})")
+        y = self.y
+        target = "" if y is None else f", target {float(np.ravel(y)[example]):.3f}"
+        self.title.set_text(
+            f"LSTM on adding-problem sequence {example}: prediction {prediction:.3f}{target}"
+        )
+        return self
+
+
 def draw_lstm_gates(params, X, y=None, example=0, units=8):
     """The forget, input and output gates and the cell state of an LSTM over time.
 
@@ -101,48 +284,4 @@ def draw_lstm_gates(params, X, y=None, example=0, units=8):
     cell state. A unit that stores a marked number opens its input gate at the mark and
     keeps its forget gate near 1 afterwards, so its cell state steps there.
     """
-    traces, prediction = lstm_gate_traces(params, X, example)
-    T, hidden = traces["c"].shape
-    units = int(min(max(units, 1), hidden))
-    marks = np.flatnonzero(np.asarray(X)[example, :, 1] > 0.5)
-    gap = np.full((1, T), np.nan)  # a blank row between the gates
-    chosen = np.sort(np.argsort(-np.ptp(traces["c"], axis=0), kind="stable")[:units])
-    stacked = np.vstack(
-        [traces["f"][:, chosen].T, gap, traces["i"][:, chosen].T, gap, traces["o"][:, chosen].T]
-    )  # (3 units + 2, T)
-    cell = traces["c"][:, chosen].T  # (units, T)
-    reach = max(float(np.abs(cell).max()), 1e-6)
-
-    fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.8, top=0.84, bottom=0.14)
-    left.imshow(
-        stacked,
-        aspect="auto",
-        interpolation="nearest",
-        cmap="viridis",
-        vmin=0.0,
-        vmax=1.0,
-        extent=(-0.5, T - 0.5, len(stacked) - 0.5, -0.5),
-    )
-    left.set_yticks([(units - 1) / 2 + k * (units + 1) for k in range(3)], ["f", "i", "o"])
-    left.set_title(f"gates of {units} units: 0 (dark) to 1 (yellow)", fontsize=10)
-    left.set_ylabel("gate (one row per unit)")
-    right.imshow(
-        cell,
-        aspect="auto",
-        interpolation="nearest",
-        cmap="coolwarm",
-        vmin=-reach,
-        vmax=reach,
-        extent=(-0.5, T - 0.5, units - 0.5, -0.5),
-    )
-    right.set_title(f"cell state c: red +, blue - (up to {reach:.2f})", fontsize=10)
-    right.set_yticks(np.arange(units), [str(j) for j in chosen])
-    right.set_ylabel("hidden unit (most active)")
-    for ax, colour in ((left, "w"), (right, "k")):
-        for t in marks:
-            ax.axvline(t, color=colour, ls="--", lw=1)
-        ax.grid(False)
-        ax.set_xlabel("time step t")
-    target = "" if y is None else f", target {float(np.ravel(y)[example]):.3f}"
-    fig.suptitle(f"LSTM on adding-problem sequence {example}: prediction {prediction:.3f}{target}")
-    return fig
+    return LstmGates(params, X, y).update(example, units).figure

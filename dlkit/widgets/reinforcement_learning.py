@@ -5,7 +5,7 @@ from functools import cache
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from dlkit.plot import new_figure
+from dlkit.plot import LiveFigure, new_figure, nice_ceil
 from dlkit.rl import (
     GRID_MOVES,
     bandit_means,
@@ -30,12 +30,16 @@ BANDIT_RUNS, BANDIT_ARMS, MAX_STEPS = 100, 10, 500
 #: The REINFORCE variance demo: the corridor, its logits and the parameter shown.
 PG_EPISODES, PG_THETA = 4000, np.array([[0.3, -0.2], [0.5, 0.0], [0.0, 0.0], [0.0, 0.0]])
 PG_GAMMA, PG_ENTRY, PG_HORIZON = 0.9, (0, 1), 200
+#: Its histograms' half-width in standard deviations, and their height times half-width.
+PG_REACH, PG_HEIGHT = 2.6, 7.5
 
 
 def _few_ticks(fig, n=4):
+    """At most ``n`` ticks per axis, on 1-2-2.5-5 steps (steady limits such as 300 would
+    otherwise tick at 80s)."""
     for ax in fig.axes:
-        ax.xaxis.set_major_locator(MaxNLocator(n))
-        ax.yaxis.set_major_locator(MaxNLocator(n))
+        ax.xaxis.set_major_locator(MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]))
+        ax.yaxis.set_major_locator(MaxNLocator(n, steps=[1, 2, 2.5, 5, 10]))
 
 
 @cache
@@ -49,6 +53,115 @@ def _value_history(grid, gamma, slip):
     return mdp, history, V_star
 
 
+def _check_grid(grid):
+    if grid not in ("4x4", "8x8"):
+        raise ValueError(f"grid must be '4x4' or '8x8', got {grid!r}")
+
+
+class ValueIteration(LiveFigure):
+    """Module 20's value iteration, redrawn in place (see :func:`draw_value_iteration`):
+    per grid the axes, labels and legend are fixed; the heat map ``V_k``, the greedy
+    arrows, the cells' values (4x4), both curves, the dot at sweep k and the titles move
+    with k, gamma and slip (the letters H and G are repainted over the moving map).
+
+    Limits: the map is the grid's cells, colours ``0 .. max(1, max V*)``; the curves' y is
+    fixed at ``-16.5 .. 0.5`` (log10 of changes from ``max R = 1`` down to the 1e-16
+    floor); their x is ``0 .. X``, ``X`` the 1-2-5 step at or above the last sweep (tol
+    1e-10), so it changes only when gamma or slip moves convergence across a step.
+    """
+
+    def __init__(self, grid="4x4"):
+        _check_grid(grid)
+        self.grid = grid
+        mdp, _, _ = _value_history(grid, 0.9, 0.1)  # the layout; P and R come per update
+        rows, cols = mdp.shape
+        self.cells = rows * cols
+        fig, (left, right) = new_figure(
+            ncols=2, width=4.4, height=3.9, top=0.86, bottom=0.13, left=0.1
+        )
+        fig.subplots_adjust(wspace=0.35)
+        self.image = left.imshow(np.zeros(mdp.shape), cmap="viridis", vmin=0.0, vmax=1.0)
+        kinds = np.array([list(row) for row in mdp.grid]).reshape(-1)
+        self.free = (kinds != "H") & (kinds != "G")
+        r, c = np.divmod(np.arange(self.cells), cols)
+        self.quiver = left.quiver(
+            c[self.free],
+            r[self.free],
+            np.zeros(self.free.sum()),
+            np.zeros(self.free.sum()),
+            color="white",
+            scale=2.4 * cols,
+            width=0.012,
+            pivot="middle",
+        )
+        self.values = {}  # cell -> (its letter, its moving text): "G 0.00", "0.12" (4x4 only)
+        self.letters = []  # the other H and G
+        for cell, kind in enumerate(kinds):
+            place = dict(ha="center", va="center", fontsize=8)
+            place["color"] = "red" if kind in "HG" else "white"
+            if rows <= 4 and kind != "H":
+                text = left.text(c[cell], r[cell] + 0.32, "", **place)
+                self.values[cell] = ("G" if kind == "G" else "", text)
+            elif kind in "HG":  # moving too, to be painted over the moving heat map
+                self.letters.append(left.text(c[cell], r[cell] + 0.32, kind, **place))
+        left.grid(False)
+        left.set_xlabel("column")
+        left.set_ylabel("row")
+        (self.change,) = right.plot([], [], color="C0", label="max |V_j - V_(j-1)|")
+        (self.error,) = right.plot([], [], color="C1", label="max |V_j - V*|")
+        (self.dot,) = right.plot([], [], "o", color="C3")
+        right.set_xlabel("sweep j")
+        right.set_ylabel("log10 of the change or error")
+        right.legend(loc="upper right", fontsize=8)
+        right.set_ylim(-16.5, 0.5)
+        self.title = fig.suptitle("")
+        _few_ticks(fig)
+        left.set_xticks(range(cols))
+        left.set_yticks(range(rows))
+        self.left, self.right = left, right
+        texts = [*(text for _, text in self.values.values()), *self.letters]
+        lines = [self.change, self.error, self.dot]
+        moving = [self.image, self.quiver, *texts, *lines, left.title, right.title, self.title]
+        super().__init__(fig, moving)
+
+    def update(self, k=3, gamma=0.9, slip=0.1):
+        if not (isinstance(k, int | np.integer) and k >= 0):
+            raise ValueError(f"k must be a non-negative integer, got {k!r}")
+        if not 0 <= gamma < 1:
+            raise ValueError(f"gamma must lie in [0, 1), got {gamma}")
+        mdp, history, V_star = _value_history(self.grid, float(gamma), float(slip))
+        last = len(history) - 1
+        shown = min(k, last)
+        V = history[shown]
+        policy = q_from_v(mdp.P, mdp.R, V, gamma).argmax(axis=1)[: self.cells]
+        self.image.set_data(mdp.cells(V))
+        self.image.set_clim(0.0, max(1.0, V_star.max()))
+        moves = GRID_MOVES[policy[self.free]]  # (free cells, 2): (row, column) steps
+        self.quiver.set_UVC(moves[:, 1], -moves[:, 0])
+        for cell, (letter, text) in self.values.items():
+            text.set_text(f"{letter} {V[cell]:.2f}".strip())
+        change, error = _value_curves(self.grid, float(gamma), float(slip))
+        self.change.set_data(np.arange(1, last + 1), change)
+        self.error.set_data(np.arange(last + 1), error)
+        self.dot.set_data([shown], [error[shown]])
+        self.left.set_title(f"V_{shown} (colour) and its greedy policy")
+        self.right.set_title(f"V_k(start) = {V[mdp.start]:.4f}, V* = {V_star[mdp.start]:.4f}")
+        self.title.set_text(
+            f"Value iteration, {self.grid} grid, gamma = {gamma:g}, slip = {slip:g}"
+        )
+        self.right.set_xlim(0.0, nice_ceil(max(last, 1)))
+        return self
+
+
+@cache
+def _value_curves(grid, gamma, slip):
+    """log10 of each sweep's change (last,) and of each V_j's error (last + 1,), floored."""
+    _, history, V_star = _value_history(grid, gamma, slip)
+    change = np.log10(np.maximum(np.abs(np.diff(history, axis=0)).max(axis=1), 1e-16))
+    error = np.log10(np.maximum(np.abs(history - V_star).max(axis=1), 1e-16))
+    return change, error
+
+
 def draw_value_iteration(k, gamma=0.9, slip=0.1, grid="4x4"):
     """Value iteration on a grid world after ``k`` sweeps from ``V_0 = 0``.
 
@@ -57,66 +170,7 @@ def draw_value_iteration(k, gamma=0.9, slip=0.1, grid="4x4"):
     sweep's change ``max |V_j - V_{j-1}|`` and the error ``max |V_j - V*|`` (log10), which
     shrink like ``gamma^j``; the dot marks sweep ``k``.
     """
-    if not (isinstance(k, int | np.integer) and k >= 0):
-        raise ValueError(f"k must be a non-negative integer, got {k!r}")
-    if not 0 <= gamma < 1:
-        raise ValueError(f"gamma must lie in [0, 1), got {gamma}")
-    if grid not in ("4x4", "8x8"):
-        raise ValueError(f"grid must be '4x4' or '8x8', got {grid!r}")
-    mdp, history, V_star = _value_history(grid, float(gamma), float(slip))
-    last = len(history) - 1
-    V = history[min(k, last)]
-    rows, cols = mdp.shape
-    policy = q_from_v(mdp.P, mdp.R, V, gamma).argmax(axis=1)[: rows * cols]
-
-    fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.9, top=0.86, bottom=0.13, left=0.1)
-    fig.subplots_adjust(wspace=0.35)
-    left.imshow(mdp.cells(V), cmap="viridis", vmin=0.0, vmax=max(1.0, V_star.max()))
-    letters = np.array([list(row) for row in mdp.grid])
-    kinds = letters.reshape(-1)
-    free = (kinds != "H") & (kinds != "G")
-    r, c = np.divmod(np.arange(rows * cols), cols)
-    moves = GRID_MOVES[policy]  # (cells, 2): (row, column) steps
-    left.quiver(
-        c[free],
-        r[free],
-        moves[free, 1],
-        -moves[free, 0],
-        color="white",
-        scale=2.4 * cols,
-        width=0.012,
-        pivot="middle",
-    )
-    for cell in range(rows * cols):
-        label = kinds[cell] if kinds[cell] in "HG" else ""
-        if rows <= 4:
-            label = f"{label} {V[cell]:.2f}".strip() if kinds[cell] != "H" else "H"
-        if label:
-            color = "red" if kinds[cell] in "HG" else "white"
-            left.text(
-                c[cell], r[cell] + 0.32, label, ha="center", va="center", color=color, fontsize=8
-            )
-    left.grid(False)
-    left.set_xlabel("column")
-    left.set_ylabel("row")
-    left.set_title(f"V_{min(k, last)} (colour) and its greedy policy")
-
-    sweeps = np.arange(1, last + 1)
-    change = np.log10(np.maximum(np.abs(np.diff(history, axis=0)).max(axis=1), 1e-16))
-    error = np.log10(np.maximum(np.abs(history - V_star).max(axis=1), 1e-16))
-    right.plot(sweeps, change, color="C0", label="max |V_j - V_(j-1)|")
-    right.plot(np.arange(last + 1), error, color="C1", label="max |V_j - V*|")
-    shown = min(k, last)
-    right.plot([shown], [error[shown]], "o", color="C3")
-    right.set_xlabel("sweep j")
-    right.set_ylabel("log10 of the change or error")
-    right.set_title(f"V_k(start) = {V[mdp.start]:.4f}, V* = {V_star[mdp.start]:.4f}")
-    right.legend(loc="upper right", fontsize=8)
-    fig.suptitle(f"Value iteration, {grid} grid, gamma = {gamma:g}, slip = {slip:g}")
-    _few_ticks(fig)
-    left.set_xticks(range(cols))
-    left.set_yticks(range(rows))
-    return fig
+    return ValueIteration(grid).update(k, gamma, slip).figure
 
 
 @cache
@@ -141,6 +195,89 @@ def _mean_regret(policy, param, steps):
     return _regret_curve(policy, float(param))[:steps]
 
 
+#: The finer ladder of the regret-over-time panel's top: the greedy run fills >= 70 %.
+FINE_STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+
+
+def _check_bandit(eps, c, steps):
+    if not 0 <= eps <= 1:
+        raise ValueError(f"eps must lie in [0, 1], got {eps}")
+    if not c >= 0:
+        raise ValueError(f"c must be >= 0, got {c}")
+    if not (isinstance(steps, int | np.integer) and 20 <= steps <= MAX_STEPS):
+        raise ValueError(f"steps must be an integer in 20..{MAX_STEPS}, got {steps!r}")
+
+
+class BanditRegret(LiveFigure):
+    """Module 20's exploration on a bandit, redrawn in place (see
+    :func:`draw_bandit_regret`): the axes, labels and the regret-against-parameter curves'
+    grids are fixed; the three regret curves, the legend (eps and c), both sweeps' curves
+    and markers and the middle and right titles (steps) move with eps, c and steps.
+
+    Limits: the left panel is the whole run, x ``0 .. MAX_STEPS`` and y ``0 .. Y`` with
+    ``Y`` at or above ``1.1`` times the three curves' regret at ``MAX_STEPS`` (a
+    1-1.5-2-3-5-7 step), so ``steps`` grows the curves against a still frame; the middle
+    and right panels share y ``0 .. Y'``, ``Y'`` the 1-2-5 step at or above ``1.1`` times
+    their highest point after ``steps`` steps; their x is the parameter grid's range
+    (``0 .. 0.5`` and ``0 .. 4``, the 1-2-5 step above a larger eps or c).
+    """
+
+    def __init__(self):
+        fig, axes = new_figure(ncols=3, width=3.6, height=3.4, top=0.84, bottom=0.16)
+        left, middle, right = axes
+        self.curves = [
+            left.plot([], [], color=color, label=" ")[0] for color in ("0.4", "C0", "C1")
+        ]
+        left.set_xlabel("step t")
+        left.set_ylabel("cumulative regret (reward units)")
+        left.set_title("regret over time")
+        left.set_xlim(0.0, MAX_STEPS)
+        self.legend = left.legend(loc="upper left", fontsize=8)
+        (self.eps_curve,) = middle.plot([], [], "o-", color="C0")
+        (self.eps_marker,) = middle.plot([], [], "s", color="C3")
+        middle.set_xlabel("epsilon")
+        (self.ucb_curve,) = right.plot([], [], "o-", color="C1")
+        (self.ucb_marker,) = right.plot([], [], "s", color="C3")
+        right.set_xlabel("UCB constant c")
+        for ax in (middle, right):
+            ax.set_ylabel("regret after the steps (reward units)")
+        fig.suptitle("Exploration on a 10-armed bandit (100 runs)")
+        _few_ticks(fig)
+        self.left, self.middle, self.right = left, middle, right
+        lines = [self.eps_curve, self.eps_marker, self.ucb_curve, self.ucb_marker]
+        moving = [*self.curves, self.legend, *lines, middle.title, right.title]
+        super().__init__(fig, moving)
+
+    def update(self, eps=0.1, c=2.0, steps=500):
+        _check_bandit(eps, c, steps)
+        eps, c, steps = float(eps), float(c), int(steps)
+        t = np.arange(1, steps + 1)
+        runs = [("eps_greedy", 0.0), ("eps_greedy", eps), ("ucb", c)]
+        labels = ["greedy", f"eps-greedy, eps = {eps:g}", f"UCB, c = {c:g}"]
+        for line, run, label in zip(self.curves, runs, labels):
+            line.set_data(t, _mean_regret(*run, steps))
+            line.set_label(label)
+        self.legend = self.refresh_legend(self.legend, loc="upper left", fontsize=8)
+        eps_finals = [_mean_regret("eps_greedy", e, steps)[-1] for e in EPSILONS]
+        ucb_finals = [_mean_regret("ucb", u, steps)[-1] for u in UCB_CONSTANTS]
+        eps_final = _mean_regret("eps_greedy", eps, steps)[-1]
+        ucb_final = _mean_regret("ucb", c, steps)[-1]
+        self.eps_curve.set_data(EPSILONS, eps_finals)
+        self.eps_marker.set_data([eps], [eps_final])
+        self.ucb_curve.set_data(UCB_CONSTANTS, ucb_finals)
+        self.ucb_marker.set_data([c], [ucb_final])
+        self.middle.set_title(f"epsilon-greedy, after {steps} steps")
+        self.right.set_title(f"UCB, after {steps} steps")
+        whole_run = max(_mean_regret(*run, MAX_STEPS)[-1] for run in runs)
+        self.left.set_ylim(0.0, nice_ceil(1.1 * whole_run, steps=FINE_STEPS))
+        highest = max(*eps_finals, *ucb_finals, eps_final, ucb_final)
+        for ax, value, grid in ((self.middle, eps, EPSILONS), (self.right, c, UCB_CONSTANTS)):
+            reach = grid[-1] if value <= grid[-1] else nice_ceil(value)
+            ax.set_xlim(-0.05 * reach, 1.05 * reach)
+            ax.set_ylim(0.0, nice_ceil(1.1 * highest))
+        return self
+
+
 def draw_bandit_regret(eps=0.1, c=2.0, steps=500):
     """Cumulative regret of greedy, epsilon-greedy (``eps``) and UCB (``c``) on a 10-armed
     Gaussian test bed (100 runs, arm means N(0, 1), rewards N(mean, 1)).
@@ -149,43 +286,7 @@ def draw_bandit_regret(eps=0.1, c=2.0, steps=500):
     after ``steps`` steps against epsilon and against c (the sliders' values marked):
     too little exploration locks onto a poor arm, too much keeps paying for it.
     """
-    if not 0 <= eps <= 1:
-        raise ValueError(f"eps must lie in [0, 1], got {eps}")
-    if not c >= 0:
-        raise ValueError(f"c must be >= 0, got {c}")
-    if not (isinstance(steps, int | np.integer) and 20 <= steps <= MAX_STEPS):
-        raise ValueError(f"steps must be an integer in 20..{MAX_STEPS}, got {steps!r}")
-    eps, c, steps = float(eps), float(c), int(steps)
-    fig, axes = new_figure(ncols=3, width=3.6, height=3.4, top=0.84, bottom=0.16)
-    left, middle, right = axes
-    t = np.arange(1, steps + 1)
-    curves = {
-        "greedy": _mean_regret("eps_greedy", 0.0, steps),
-        f"eps-greedy, eps = {eps:g}": _mean_regret("eps_greedy", eps, steps),
-        f"UCB, c = {c:g}": _mean_regret("ucb", c, steps),
-    }
-    for (label, curve), color in zip(curves.items(), ("0.4", "C0", "C1")):
-        left.plot(t, curve, color=color, label=label)
-    left.set_xlabel("step t")
-    left.set_ylabel("cumulative regret (reward units)")
-    left.set_title("regret over time")
-    left.legend(loc="upper left", fontsize=8)
-
-    finals = [_mean_regret("eps_greedy", e, steps)[-1] for e in EPSILONS]
-    middle.plot(EPSILONS, finals, "o-", color="C0")
-    middle.plot([eps], [curves[f"eps-greedy, eps = {eps:g}"][-1]], "s", color="C3")
-    middle.set_xlabel("epsilon")
-    middle.set_ylabel(f"regret after {steps} steps")
-    middle.set_title("epsilon-greedy")
-    finals = [_mean_regret("ucb", u, steps)[-1] for u in UCB_CONSTANTS]
-    right.plot(UCB_CONSTANTS, finals, "o-", color="C1")
-    right.plot([c], [curves[f"UCB, c = {c:g}"][-1]], "s", color="C3")
-    right.set_xlabel("UCB constant c")
-    right.set_ylabel(f"regret after {steps} steps")
-    right.set_title("UCB")
-    fig.suptitle("Exploration on a 10-armed bandit (100 runs)")
-    _few_ticks(fig)
-    return fig
+    return BanditRegret().update(eps, c, steps).figure
 
 
 @cache
@@ -214,6 +315,73 @@ def _pg_estimates():
     return plain, based, float(exact)
 
 
+class PolicyGradientVariance(LiveFigure):
+    """Module 20's REINFORCE variance, redrawn in place (see :func:`draw_pg_variance`): the
+    axes, labels and the exact gradient's line are fixed; both histograms, the legend
+    (their variances) and the title move with n_episodes and bins.
+
+    Limits: x is ``g -+ H`` around the exact gradient ``g``: ``H`` is the 1-1.5-2-3-5-7
+    step at or above ``2.6 sigma_1 / sqrt(n)`` (``sigma_1`` the plain single-episode
+    estimates' standard deviation; averaging n shrinks the spread by ``sqrt(n)``), which
+    holds about 99 % of the estimates; the bins span it. The histograms are densities,
+    so the bins slider does not rescale them; y is ``0 .. 7.5 / H`` (the tallest bar
+    times ``H`` stays between 2 and 7 over n 1..50 and bins 10..80), the 1-2-5 step above
+    ``1.1`` times the tallest bar where that is higher.
+    """
+
+    def __init__(self):
+        plain, _, self.exact = _pg_estimates()
+        self.spread = float(plain.std())  # sigma_1 of the class docstring
+        fig, ax = new_figure(width=6.0, height=3.6, top=0.86, bottom=0.15)
+        style = dict(fill=True, alpha=0.55)
+        self.plain_bars = ax.stairs([0.0], [0.0, 1.0], color="C0", label=" ", **style)
+        self.based_bars = ax.stairs([0.0], [0.0, 1.0], color="C1", label=" ", **style)
+        exact = self.exact
+        ax.axvline(exact, color="k", ls="--", lw=1, label=f"exact gradient {exact:.3f}")
+        ax.set_xlabel("estimate of dJ / d theta[0, right]")
+        ax.set_ylabel("density of estimates (1 / unit)")
+        self.legend = ax.legend(loc="upper right", fontsize=8)
+        _few_ticks(fig)
+        self.ax = ax
+        super().__init__(fig, [self.plain_bars, self.based_bars, self.legend, ax.title])
+
+    def update(self, n_episodes=1, bins=40):
+        if not (isinstance(n_episodes, int | np.integer) and 1 <= n_episodes <= 200):
+            raise ValueError(f"n_episodes must be an integer in 1..200, got {n_episodes!r}")
+        plain, based = _pg_averages(n_episodes)
+        reach = nice_ceil(PG_REACH * self.spread / np.sqrt(n_episodes), steps=FINE_STEPS)
+        edges = np.linspace(self.exact - reach, self.exact + reach, bins + 1)
+        tallest = 0.0
+        for bars, estimates, name in (
+            (self.plain_bars, plain, "no baseline"),
+            (self.based_bars, based, "baseline V(s)"),
+        ):
+            density = np.histogram(estimates, edges)[0] / (estimates.size * np.diff(edges))
+            bars.set_data(density, edges)
+            bars.set_label(f"{name}, var {estimates.var():.3g}")
+            tallest = max(tallest, density.max())
+        self.legend = self.refresh_legend(self.legend, loc="upper right", fontsize=8)
+        self.ax.set_title(
+            f"REINFORCE, {n_episodes} episode{'s' if n_episodes > 1 else ''} per estimate: "
+            f"variance ratio {plain.var() / based.var():.2f}"
+        )
+        self.ax.set_xlim(edges[0], edges[-1])
+        top = PG_HEIGHT / reach
+        self.ax.set_ylim(0.0, top if tallest < top / 1.02 else nice_ceil(1.1 * tallest))
+        return self
+
+
+@cache
+def _pg_averages(n_episodes):
+    """The estimates averaged over ``n_episodes`` episodes each, without and with baseline."""
+    plain, based, _ = _pg_estimates()
+    usable = PG_EPISODES // n_episodes * n_episodes
+    averages = tuple(e[:usable].reshape(-1, n_episodes).mean(axis=1) for e in (plain, based))
+    for array in averages:
+        array.flags.writeable = False
+    return averages
+
+
 def draw_pg_variance(n_episodes=1, bins=40):
     """Histograms of REINFORCE estimates of ``dJ / d theta[0, right]`` on the corridor, each
     averaged over ``n_episodes`` episodes, without and with the baseline ``V_pi(s)``.
@@ -221,41 +389,14 @@ def draw_pg_variance(n_episodes=1, bins=40):
     Both are centred on the exact gradient (dashed); the baseline shrinks the spread, and
     averaging n episodes divides the variance by n.
     """
-    if not (isinstance(n_episodes, int | np.integer) and 1 <= n_episodes <= 200):
-        raise ValueError(f"n_episodes must be an integer in 1..200, got {n_episodes!r}")
-    plain, based, exact = _pg_estimates()
-    usable = PG_EPISODES // n_episodes * n_episodes
-    plain = plain[:usable].reshape(-1, n_episodes).mean(axis=1)
-    based = based[:usable].reshape(-1, n_episodes).mean(axis=1)
-    fig, ax = new_figure(width=6.0, height=3.6, top=0.86, bottom=0.15)
-    low, high = np.quantile(np.concatenate([plain, based]), [0.005, 0.995])
-    edges = np.linspace(low, high, bins + 1)
-    ax.hist(
-        plain,
-        edges,
-        histtype="stepfilled",
-        alpha=0.55,
-        color="C0",
-        label=f"no baseline, var {plain.var():.3g}",
-    )
-    ax.hist(
-        based,
-        edges,
-        histtype="stepfilled",
-        alpha=0.55,
-        color="C1",
-        label=f"baseline V(s), var {based.var():.3g}",
-    )
-    ax.axvline(exact, color="k", ls="--", lw=1, label=f"exact gradient {exact:.3f}")
-    ax.set_xlabel("estimate of dJ / d theta[0, right]")
-    ax.set_ylabel("count of estimates")
-    ax.set_title(
-        f"REINFORCE, {n_episodes} episode{'s' if n_episodes > 1 else ''} per estimate: "
-        f"variance ratio {plain.var() / based.var():.2f}"
-    )
-    ax.legend(loc="upper right", fontsize=8)
-    _few_ticks(fig)
-    return fig
+    return PolicyGradientVariance().update(n_episodes, bins).figure
 
 
-__all__ = ["draw_bandit_regret", "draw_pg_variance", "draw_value_iteration"]
+__all__ = [
+    "BanditRegret",
+    "PolicyGradientVariance",
+    "ValueIteration",
+    "draw_bandit_regret",
+    "draw_pg_variance",
+    "draw_value_iteration",
+]

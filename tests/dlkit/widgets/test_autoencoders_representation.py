@@ -8,7 +8,12 @@ from dlkit import nn, widgets
 from dlkit.models import AE, VAE, AEConfig, VAEConfig
 from dlkit.testing import assert_close
 from dlkit.widgets import autoencoders_representation as ar
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import (
+    assert_labelled,
+    assert_redraws_in_place,
+    background_renders,
+    sweep,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -113,3 +118,113 @@ def test_denoising_shows_the_autoencoders_reconstruction_of_the_corrupted_digits
         widgets.draw_denoising(model.to_numpy_params(), X, "blur", 0.2)
     with pytest.raises(ValueError, match="1 to 12 digits"):
         widgets.draw_denoising(model.to_numpy_params(), np.zeros((13, 64)))
+
+
+# Redrawn in place: the module's notebook sliders, swept with small synthetic weights and
+# results (the notebook's own come from training, so its cells are not swept by
+# tests/dlkit/widgets/test_steady_axes.py).
+LATENT_SLIDERS = {"z1": (-3.0, 3.0, 0.1), "z2": (-3.0, 3.0, 0.1)}
+LEVEL_SLIDER = (0.0, 0.8, 0.05)
+
+
+def _latent_setting():
+    codes = np.random.default_rng(2).normal(size=(60, 2)) * 1.5
+    return {"params": _vae(2).to_numpy_params(), "codes": codes, "labels": np.arange(60) % 10}
+
+
+def _beta_results():
+    rng = np.random.default_rng(3)
+    results = {
+        0.5: _summary([4.0, 3.0, 2.0, 1.0], 14.0, 4),
+        1.0: _summary([3.0, 2.0, 0.5, 0.0], 16.0, 3),
+        2.0: _summary([1.5, 0.2, 0.0, 0.0], 19.0, 1),
+        4.0: _summary([0.01, 0.0, 0.0, 0.0], 24.0, 0),
+    }
+    for summary in results.values():  # each beta's samples differ: no stale image passes
+        summary["samples"] = rng.random((16, 64))
+    return results
+
+
+def _denoising_setting():
+    torch.manual_seed(1)
+    model = AE(AEConfig(hidden=(16,), latent=4)).double()
+    X = np.random.default_rng(1).random((10, 64))
+    return {"params": model.to_numpy_params(), "X": X, "seed": 3}
+
+
+def test_latent_space_redraws_in_place():
+    updates = [
+        {"z1": 0.0, "z2": 0.0},
+        {"z1": -3.0, "z2": -3.0},
+        {"z1": 3.0, "z2": 3.0},
+        {"z1": 3.0, "z2": -1.2},  # moves only z2
+        {"z1": 0.4, "z2": -1.2},  # moves only z1
+    ]
+    assert_redraws_in_place(ar.LatentSpace, _latent_setting(), updates)
+
+
+def test_beta_tradeoff_redraws_in_place():
+    updates = [{"beta": 1.0}, {"beta": 0.5}, {"beta": 4.0}, {"beta": 2.0}, {"beta": 1.0}]
+    assert_redraws_in_place(ar.BetaTradeoff, {"results": _beta_results()}, updates)
+
+
+def test_denoising_redraws_in_place():
+    updates = [
+        {"kind": "mask", "level": 0.3},
+        {"kind": "mask", "level": 0.0},
+        {"kind": "mask", "level": 0.8},
+        {"kind": "gaussian", "level": 0.8},  # moves only the kind
+        {"kind": "salt_pepper", "level": 0.05},
+        {"kind": "salt_pepper", "level": 0.5},  # moves only the level
+    ]
+    assert_redraws_in_place(ar.Denoising, _denoising_setting(), updates)
+
+
+# Measured over the notebook's whole ranges: no full render at all (every limit is fixed),
+# z1 and z2 0 of 60 moves each, beta 0 of 7, level 0 of 16 for each kind, kind 0 of 3.
+@pytest.mark.parametrize("slider", LATENT_SLIDERS)
+def test_latent_space_sweeps_without_rendering_again(slider):
+    moves = sweep({"z1": 0.0, "z2": 0.0}, slider, LATENT_SLIDERS[slider])
+    assert background_renders(ar.LatentSpace(**_latent_setting()), moves) == 0
+
+
+def test_beta_tradeoff_sweeps_without_rendering_again():
+    results = _beta_results()
+    moves = [{"beta": beta} for beta in [*sorted(results), *sorted(results)[::-1]]]
+    assert background_renders(ar.BetaTradeoff(results), moves) == 0
+
+
+@pytest.mark.parametrize("kind", nn.CORRUPTIONS)
+def test_denoising_sweeps_without_rendering_again(kind):
+    drawing = ar.Denoising(**_denoising_setting())
+    moves = sweep({"kind": kind, "level": 0.3}, "level", LEVEL_SLIDER)
+    assert background_renders(drawing, moves) == 0
+    kinds = [{"kind": other, "level": 0.3} for other in (kind, *nn.CORRUPTIONS)]
+    assert background_renders(drawing, kinds) == 0
+
+
+@pytest.mark.parametrize(("z1", "z2"), [(-3.0, -3.0), (3.0, 3.0), (-3.0, 3.0)])
+def test_latent_space_limits_hold_the_point_and_the_codes(z1, z2):
+    setting = _latent_setting()
+    left, middle, _ = ar.LatentSpace(**setting).update(z1=z1, z2=z2).figure.axes
+    assert left.get_xlim() == left.get_ylim() == (-4.0, 4.0)
+    for ax in (left, middle):
+        (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
+        assert x_low < z1 < x_high and y_low < z2 < y_high, "the point leaves the frame"
+    reach = np.abs(setting["codes"]).max(axis=0)  # the codes fill a fair share of the frame
+    assert reach.min() >= 0.5 * left.get_xlim()[1]
+
+
+def test_beta_tradeoff_limits_hold_every_beta():
+    results = _beta_results()
+    drawing = ar.BetaTradeoff(results)
+    left, middle, _ = drawing.figure.axes
+    top = middle.get_ylim()[1]
+    assert top == 5.0  # 1.1 x 4.0, the largest KL of a dimension at any beta, rounded up
+    for beta, summary in results.items():
+        drawing.update(beta=beta)
+        (x_low, x_high), (y_low, y_high) = left.get_xlim(), left.get_ylim()
+        assert x_low < summary["kl"] < x_high and y_low < summary["reconstruction"] < y_high
+        assert max(bar.get_height() for bar in middle.patches) < top
+    drawing.update(beta=0.5)
+    assert max(bar.get_height() for bar in middle.patches) >= 0.6 * top

@@ -1,5 +1,5 @@
 """Module-11 widget drawings, headless: right content (against scipy and torch), labels,
-validation, no figure leaks."""
+validation, no figure leaks; redrawn in place against steady axes."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,12 @@ import torch
 from dlkit import conv, widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import convolutional_networks as cn
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import (
+    assert_labelled,
+    assert_redraws_in_place,
+    background_renders,
+    sweep,
+)
 
 
 def images_of(fig):
@@ -147,3 +152,139 @@ def test_conv_arithmetic_when_the_kernel_does_not_fit():
     assert "no output" in fig.get_suptitle()
     with pytest.raises(ValueError, match="stride must be an integer"):
         widgets.draw_conv_arithmetic(5, 3, 0)
+
+
+# --- redrawn in place (dlkit.plot.LiveFigure), with the notebook's controls ---------------
+
+WEIGHT_SLIDERS = {name: (-2.0, 2.0, 0.25) for name in cn._WEIGHTS}
+FEATURE_DEFAULTS = {"image_index": 0, **dict(zip(cn._WEIGHTS, [1.0, 0, -1, 2, 0, -2, 1, 0, -1]))}
+
+
+@pytest.mark.parametrize(
+    ("setting", "updates"),
+    [
+        ({"preset": "edge-x"}, [{"image_index": 0}, {"image_index": 50}, {"image_index": 7}]),
+        (
+            {"preset": "custom"},
+            [{"k00": -2.0, "image_index": 3}, {"k11": 2.0}, {"k00": 2.0, "k22": -2.0}, {}],
+        ),
+        ({"preset": "custom", "source": "photo"}, [{"k00": -2.0}, {"k12": 2.0}]),
+        ({"preset": "blur", "source": "photo"}, [{}, {"image_index": 4}]),
+    ],
+)
+def test_feature_maps_redraw_in_place(setting, updates):
+    assert_redraws_in_place(widgets.FeatureMaps, setting, updates)
+
+
+def test_the_feature_maps_class_matches_the_function():
+    kernel = np.arange(9.0).reshape(3, 3) - 4
+    drawing = widgets.FeatureMaps("custom").update(5, *kernel.ravel())
+    assert_close(images_of(drawing.figure)[1], images_of(widgets.draw_feature_maps(kernel, 5))[1])
+    preset = widgets.FeatureMaps("sharpen").update(5, k00=9.0)  # a preset ignores the weights
+    assert_close(images_of(preset.figure)[1], images_of(widgets.draw_feature_maps("sharpen", 5))[1])
+    with pytest.raises(ValueError, match="unknown kernel"):
+        widgets.FeatureMaps("emboss")
+
+
+# measured: 0 renders for every slider (an image keeps its own frame; colours are not limits)
+@pytest.mark.parametrize("source", cn.SOURCES)
+@pytest.mark.parametrize("slider", ["image_index", *WEIGHT_SLIDERS])
+def test_feature_map_sliders_keep_the_axes(source, slider):
+    bounds = (0, 50, 1) if slider == "image_index" else WEIGHT_SLIDERS[slider]
+    updates = sweep(FEATURE_DEFAULTS, slider, bounds)
+    assert background_renders(widgets.FeatureMaps("custom", source), updates) == 0
+
+
+ARITHMETIC_DEFAULTS = {"n": 7, "k": 3, "stride": 2, "padding": 1, "dilation": 1, "row": 0, "col": 0}
+ARITHMETIC_SLIDERS = {
+    "n": (1, 12, 1),
+    "k": (1, 7, 1),
+    "stride": (1, 4, 1),
+    "padding": (0, 3, 1),
+    "dilation": (1, 3, 1),
+    "row": (0, 11, 1),
+    "col": (0, 11, 1),
+}
+
+
+@pytest.mark.parametrize(
+    "updates",
+    [
+        [{"n": 1}, {"n": 4}, {"n": 5}, {"n": 12, "padding": 3}, {"n": 3, "padding": 0}],
+        [{"k": 7}, {"k": 1, "row": 11, "col": 11}, {"dilation": 3, "k": 4}, {"stride": 4}],
+        [{"n": 3, "k": 5, "padding": 0}, {"n": 12}, {"padding": 3, "dilation": 3, "k": 7}],
+    ],
+)
+def test_conv_arithmetic_redraws_in_place(updates):
+    updates = [{**ARITHMETIC_DEFAULTS, **params} for params in updates]
+    assert_redraws_in_place(widgets.ConvArithmetic, {}, updates)
+
+
+# measured over the notebook's ranges: n 2 renders of 11 moves (n + 2p crosses 5 and 10),
+# padding 1 of 3, k, stride, dilation, row and col 0
+@pytest.mark.parametrize("slider", ARITHMETIC_SLIDERS)
+def test_conv_arithmetic_sliders_keep_the_axes(slider):
+    updates = sweep(ARITHMETIC_DEFAULTS, slider, ARITHMETIC_SLIDERS[slider])
+    renders = background_renders(widgets.ConvArithmetic(), updates)
+    assert renders <= (len(updates) - 1) // 3
+    if slider not in ("n", "padding"):
+        assert renders == 0
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+@pytest.mark.parametrize("padding", range(4))
+def test_conv_arithmetic_frames_hold_the_grids(n, padding):
+    fig = widgets.draw_conv_arithmetic(n, 3, 1, padding, 1)
+    side = n + 2 * padding
+    for ax in fig.axes:
+        low, high = sorted(ax.get_xlim())
+        assert ax.get_ylim() == (high, low)  # rows down, square
+        (image,) = ax.get_images()
+        left, right, bottom, top = image.get_extent()
+        assert low <= left and right <= high and low <= top and bottom <= high
+    frame = high - low
+    assert side <= frame < side + 5 and (side < 3 or side / frame > 0.5)
+
+
+RECEPTIVE_DEFAULTS = {"n_layers": 4, "kernel": 3, "stride": 1, "dilation": 1}
+RECEPTIVE_SLIDERS = {
+    "n_layers": (1, 4, 1),
+    "kernel": (1, 5, 1),
+    "stride": (1, 2, 1),
+    "dilation": (1, 3, 1),
+}
+
+
+@pytest.mark.parametrize("mode", cn.DILATIONS)
+def test_receptive_field_redraws_in_place(mode):
+    updates = [
+        {"n_layers": 1, "kernel": 1},
+        {"n_layers": 4, "kernel": 5, "stride": 2, "dilation": 3},
+        {"n_layers": 2, "kernel": 3, "stride": 1, "dilation": 2},
+        RECEPTIVE_DEFAULTS,
+    ]
+    assert_redraws_in_place(widgets.ReceptiveField, {"dilation_mode": mode}, updates)
+
+
+# measured: 0 renders for every slider (both panels are live axes: only they are drawn)
+@pytest.mark.parametrize("mode", cn.DILATIONS)
+@pytest.mark.parametrize("slider", RECEPTIVE_SLIDERS)
+def test_receptive_field_sliders_render_nothing_else(mode, slider):
+    updates = sweep(RECEPTIVE_DEFAULTS, slider, RECEPTIVE_SLIDERS[slider])
+    assert background_renders(widgets.ReceptiveField(mode), updates) == 0
+
+
+@pytest.mark.parametrize("mode", cn.DILATIONS)
+@pytest.mark.parametrize("slider", RECEPTIVE_SLIDERS)
+@pytest.mark.parametrize("end", [0, -1])
+def test_receptive_field_limits_hold_the_field(mode, slider, end):
+    params = sweep(RECEPTIVE_DEFAULTS, slider, RECEPTIVE_SLIDERS[slider])[end]
+    drawing = widgets.ReceptiveField(mode).update(**params)
+    left, right = drawing.figure.axes
+    units = np.concatenate([c.get_offsets() for c in left.collections[::2]])
+    heights = np.array([segment[1, 1] for segment in right.collections[0].get_segments()])
+    for ax in (left, right):
+        x_low, x_high = ax.get_xlim()
+        assert x_low < units[:, 0].min() and units[:, 0].max() < x_high
+    assert left.get_ylim() == (-0.5, params["n_layers"] + 0.5)
+    assert heights.max() <= right.get_ylim()[1] < 1.1 * heights.max()
