@@ -7,7 +7,17 @@ import scipy.optimize
 from dlkit import nn, widgets
 from dlkit.testing import assert_close
 from dlkit.widgets import regularization as rg
-from tests.dlkit.widgets.figures import assert_labelled
+from tests.dlkit.widgets.figures import (
+    assert_labelled,
+    assert_redraws_in_place,
+    background_renders,
+    drawn_lines,
+    sweep,
+)
+
+PENALTY_DEFAULTS = {"budget": 1.0, "l1_ratio": 1.0}
+PENALTY_SLIDERS = {"budget": (0.1, 3.0, 0.1), "l1_ratio": (0.0, 1.0, 0.1)}  # the notebook's
+BATCH_SIZES = [2, 4, 8, 16, 32, 64, 128, 256]  # the notebook's SelectionSlider
 
 
 def grid_of_runs():
@@ -111,3 +121,126 @@ def test_bn_noise_figure_and_validation():
     assert right.get_lines()[0].get_xdata()[0] == 2.0  # evaluation mode: exactly the shift
     with pytest.raises(ValueError, match=r"2\.\.256"):
         widgets.draw_bn_noise(1)
+
+
+# ---------------------------------------------------------------- redrawn in place
+
+
+def test_curves_redraw_in_place():
+    curves = grid_of_runs()
+    updates = [
+        {"weight_decay": 0.5, "dropout": 0.5, "patience": 10},
+        {"weight_decay": 0.0, "dropout": 0.0, "patience": 1},
+        {"weight_decay": 0.0, "dropout": 0.25, "patience": 30},  # no early stop: 3 entries
+        {"weight_decay": 0.5, "dropout": 0.25, "patience": 5},  # back to 4 entries
+    ]
+    assert_redraws_in_place(widgets.RegularizationCurves, {"curves": curves}, updates)
+
+
+def test_curves_limits_are_fixed_per_grid():
+    curves = grid_of_runs()
+    drawing = widgets.RegularizationCurves(curves)
+    left = drawing.figure.axes[0]
+    limits = []
+    for wd, p in curves:
+        drawing.update(wd, p, 10)
+        limits.append((left.get_xlim(), left.get_ylim()))
+        for line in drawn_lines(left)[:2]:
+            y = line.get_ydata()
+            assert 0 <= y.min() and y.max() <= left.get_ylim()[1] or y.max() > 3.0
+    assert len(set(limits)) == 1 and limits[0][1] == (0.0, 3.0)  # max loss 2.88: 5, capped
+    assert_close(np.array(limits[0][0]), np.array([1 - 2.95, 60 + 2.95]))
+
+
+# measured: weight decay 0 renders of 1 move, dropout 0 of 2, patience 0 of 29
+@pytest.mark.parametrize(
+    ("slider", "values"),
+    [("weight_decay", [0.0, 0.5]), ("dropout", [0.0, 0.25, 0.5]), ("patience", range(1, 31))],
+)
+def test_curves_sliders_keep_the_axes(slider, values):
+    defaults = {"weight_decay": 0.5, "dropout": 0.5, "patience": 10}
+    updates = [{**defaults, slider: value} for value in values]
+    assert background_renders(widgets.RegularizationCurves(grid_of_runs()), updates) == 0
+
+
+@pytest.mark.parametrize("w_ls", [(2.0, 0.6), (0.5, 0.5)])
+def test_penalty_geometry_redraws_in_place(w_ls):
+    updates = [
+        {"budget": 0.1, "l1_ratio": 1.0},
+        {"budget": 3.0, "l1_ratio": 0.0},
+        {"budget": 1.3, "l1_ratio": 0.4},
+        {"budget": 5.0, "l1_ratio": 0.0},  # past the notebook's budget: the x range widens
+        {"budget": 1.0, "l1_ratio": 1.0},
+    ]
+    assert_redraws_in_place(widgets.PenaltyGeometry, {"w_ls": w_ls}, updates)
+
+
+@pytest.mark.parametrize("slider", PENALTY_SLIDERS)
+@pytest.mark.parametrize("end", [0, -1])
+def test_penalty_limits_hold_the_path(slider, end):
+    params = sweep(PENALTY_DEFAULTS, slider, PENALTY_SLIDERS[slider])[end]
+    left, right = widgets.draw_penalty_geometry(**params).axes
+    assert left.get_xlim() == left.get_ylim() == (-3.0, 3.0)
+    assert right.get_xlim() == (0.0, 3.0)
+    low, high = right.get_ylim()
+    y = np.concatenate([line.get_ydata() for line in drawn_lines(right)[:2]])
+    assert low < y.min() and y.max() < high
+    assert y.max() - min(y.min(), 0) >= 0.5 * (high - low)  # the path fills the frame
+    optimum = drawn_lines(left)[2].get_xydata()[0]
+    assert np.all(np.abs(optimum) <= 3)
+
+
+# measured: 0 renders over budget's 29 moves and l1_ratio's 10
+@pytest.mark.parametrize("slider", PENALTY_SLIDERS)
+def test_penalty_sliders_keep_the_axes(slider):
+    updates = sweep(PENALTY_DEFAULTS, slider, PENALTY_SLIDERS[slider])
+    assert background_renders(widgets.PenaltyGeometry(), updates) == 0
+
+
+def test_penalty_contours_are_level_sets():
+    drawing = widgets.PenaltyGeometry((2.0, 0.6)).update(1.0, 1.0)
+    rings = drawn_lines(drawing.figure.axes[0])[0].get_xydata()  # NaN-separated ellipses
+    levels = rg.least_squares_loss(rings[~np.isnan(rings[:, 0])], (2.0, 0.6))
+    optimum = rg.constrained_optimum(1.0, 1.0, (2.0, 0.6))
+    expected = rg.least_squares_loss(optimum, (2.0, 0.6)) * np.array([0.25, 1, 2.5, 5, 9])
+    assert_close(np.unique(np.round(levels, 8)), np.round(expected + 1e-3, 8))
+
+
+def test_bn_noise_redraws_in_place():
+    updates = [
+        {"batch_size": 2, "shift": -3.0},
+        {"batch_size": 256, "shift": 3.0},
+        {"batch_size": 16, "shift": 1.0},
+        {"batch_size": 128, "shift": 0.25},  # the y top steps up
+        {"batch_size": 4, "shift": -1.5},  # and down
+    ]
+    assert_redraws_in_place(widgets.BatchNormNoise, {}, updates)
+
+
+@pytest.mark.parametrize("batch_size", BATCH_SIZES)
+@pytest.mark.parametrize("shift", [-3.0, 0.0, 1.0, 3.0])
+def test_bn_limits_hold_the_histogram(batch_size, shift):
+    left, right = widgets.draw_bn_noise(batch_size, shift).axes
+    (stairs,) = right.patches
+    counts = stairs.get_data().values
+    top = right.get_ylim()[1]
+    assert right.get_xlim() == (-6.0, 6.0) and counts.sum() == rg.N_BATCHES  # nothing cut
+    assert 1.05 * counts.max() <= top
+    assert counts.max() >= 0.18 * top  # measured: at least 19 % (batches of 4)
+    if batch_size >= 8:  # the left frame is the old fixed one: batches of 2, 4 spill at +-3
+        means, stds = drawn_lines(left)[0].get_data()
+        (x_low, x_high), (_, y_high) = left.get_xlim(), left.get_ylim()
+        assert x_low < means.min() and means.max() < x_high and stds.max() < y_high
+
+
+# measured: batch size 2 renders of 7 moves (2 -> 4, 64 -> 128), shift 0 of 24
+@pytest.mark.parametrize(
+    ("slider", "batch_size"), [("batch_size", 16), ("shift", 2), ("shift", 16)]
+)
+def test_bn_sliders_keep_the_axes(slider, batch_size):
+    if slider == "batch_size":
+        updates = [{"batch_size": size, "shift": 1.0} for size in BATCH_SIZES]
+    else:
+        updates = sweep({"batch_size": batch_size}, "shift", (-3.0, 3.0, 0.25))
+    renders = background_renders(widgets.BatchNormNoise(), updates)
+    assert renders <= (2 if slider == "batch_size" else 0)
