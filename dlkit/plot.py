@@ -132,6 +132,30 @@ class LiveFigure:
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
 
 
+def tick_texts(ax, which, count):
+    """``count`` empty texts at ticks ``0 .. count - 1`` of ``ax.xaxis`` (``which="x"``)
+    or ``ax.yaxis`` (``"y"``), placed and styled as its tick labels: labels that move with
+    a slider and that a :class:`LiveFigure` repaints (an axis' own tick labels are part of
+    the saved picture). Set their text, and their position along the axis if it moves."""
+    if which not in ("x", "y"):
+        raise ValueError(f'tick_texts: which must be "x" or "y", got {which!r}')
+    pad = mpl.rcParams[f"{which}tick.major.size"] + mpl.rcParams[f"{which}tick.major.pad"]
+    place = ax.get_xaxis_text1_transform if which == "x" else ax.get_yaxis_text1_transform
+    transform, va, ha = place(pad)
+    size = mpl.rcParams[f"{which}tick.labelsize"]
+    return [
+        ax.text(
+            *((i, 0) if which == "x" else (0, i)),
+            "",
+            transform=transform,
+            va=va,
+            ha=ha,
+            fontsize=size,
+        )
+        for i in range(count)
+    ]
+
+
 def png_bytes(rgba) -> bytes:
     """An (height, width, 4) uint8 RGBA array as PNG bytes, encoded for speed: a redraw is
     shown once, so encoding time counts more than size.

@@ -8,32 +8,15 @@ against steady axes; its ``draw_*`` function returns the figure of one setting.
 
 from functools import cache
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.ticker import MultipleLocator
 
 from dlkit.nn.attention import attention_rollout, sinusoidal_pe, transformer_forward
 from dlkit.numerics import softmax
-from dlkit.plot import LiveFigure, new_figure
+from dlkit.plot import LiveFigure, new_figure, tick_texts
 
 D_K_GRID = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 N_KEYS = 16
-
-
-def _tick_texts(ax, which, count):
-    """``count`` empty texts where the labels of ticks 0..count-1 of ``ax.xaxis``
-    (``which="x"``) or ``ax.yaxis`` (``"y"``) go, in the tick labels' font: labels that
-    a LiveFigure can repaint (an axis' own labels are part of its saved picture)."""
-    pad = mpl.rcParams[f"{which}tick.major.size"] + mpl.rcParams[f"{which}tick.major.pad"]
-    place = ax.get_xaxis_text1_transform if which == "x" else ax.get_yaxis_text1_transform
-    transform, va, ha = place(pad)
-    size = mpl.rcParams[f"{which}tick.labelsize"]
-    return [
-        ax.text(i, 0, "", transform=transform, va=va, ha=ha, fontsize=size)
-        if which == "x"
-        else ax.text(0, i, "", transform=transform, va=va, ha=ha, fontsize=size)
-        for i in range(count)
-    ]
 
 
 class AttentionHeatmap(LiveFigure):
@@ -85,9 +68,9 @@ class AttentionHeatmap(LiveFigure):
         left.tick_params(axis="x", labelcolor="none")
         left.set_xlim(-0.5, n - 0.5)
         right.set_xlim(-0.5, vocab - 0.5)
-        self.keys = _tick_texts(left, "x", n)
-        self.queries = _tick_texts(left, "y", n)
-        self.predicted = _tick_texts(right, "y", n)
+        self.keys = tick_texts(left, "x", n)
+        self.queries = tick_texts(left, "y", n)
+        self.predicted = tick_texts(right, "y", n)
         self.title = left.set_title("", fontsize=10)
         self.suptitle = fig.suptitle("", fontsize=10)
         self.left, self.right = left, right

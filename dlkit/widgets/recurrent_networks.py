@@ -2,12 +2,11 @@
 
 import functools
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from dlkit.nn.recurrent import hidden_jacobian_norms, lstm_forward, rnn_forward
-from dlkit.plot import LiveFigure, new_figure, nice_ceil
+from dlkit.plot import LiveFigure, new_figure, nice_ceil, tick_texts
 
 TRAJECTORY_ANGLE = 0.6  # radians that W_hh turns the state per step
 INPUT_PERIOD = 20  # steps per period of the driving sine wave
@@ -156,17 +155,6 @@ def lstm_gate_traces(params, X, example=0):
     return traces, prediction
 
 
-def _tick_texts(ax, count):
-    """``count`` empty texts where y tick labels go, in the tick labels' font: labels that
-    a LiveFigure repaints (an axis' own tick labels are part of its saved picture)."""
-    pad = mpl.rcParams["ytick.major.size"] + mpl.rcParams["ytick.major.pad"]
-    transform, va, ha = ax.get_yaxis_text1_transform(pad)
-    size = mpl.rcParams["ytick.labelsize"]
-    return [
-        ax.text(0, 0, "", transform=transform, va=va, ha=ha, fontsize=size) for _ in range(count)
-    ]
-
-
 class LstmGates(LiveFigure):
     """Module 12's look inside a trained LSTM, redrawn in place (see
     :func:`draw_lstm_gates`). Fixed per weights and data: the panels, labels and colour
@@ -224,10 +212,10 @@ class LstmGates(LiveFigure):
         # placed clear of the row labels (texts that the axis does not measure)
         left.yaxis.set_label_coords(-0.07, 0.5)
         right.yaxis.set_label_coords(-0.12, 0.5)
-        self.gate_labels = _tick_texts(left, 3)
+        self.gate_labels = tick_texts(left, "y", 3)
         for text, name in zip(self.gate_labels, ("f", "i", "o")):
             text.set_text(name)
-        self.unit_labels = _tick_texts(right, self.hidden)
+        self.unit_labels = tick_texts(right, "y", self.hidden)
         self.left_title = left.set_title("", fontsize=10)
         self.right_title = right.set_title("", fontsize=10)
         self.title = fig.suptitle("")

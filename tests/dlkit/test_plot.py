@@ -8,7 +8,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from dlkit.plot import LiveFigure, live, new_figure, nice_ceil, nice_floor, png_bytes
+from dlkit.plot import LiveFigure, live, new_figure, nice_ceil, nice_floor, png_bytes, tick_texts
 
 
 class Wave(LiveFigure):
@@ -244,3 +244,26 @@ def test_refresh_legend_builds_a_new_one_when_an_entry_goes():
     assert drawing.legend in drawing.moving and drawing.ax.get_legend() is drawing.legend
     assert [text.get_text() for text in drawing.legend.get_texts()] == ["only"]
     assert (shown == picture(Labelled().update(("only",)))).all()
+
+
+@pytest.mark.parametrize("which", ["x", "y"])
+def test_tick_texts_sit_where_the_axis_tick_labels_do(which):
+    fig, ax = new_figure(width=3, height=2)
+    ax.set_xlim(-0.5, 2.5)
+    ax.set_ylim(-0.5, 2.5)
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_ticks(range(3), labels=["a", "b", "c"])
+    texts = tick_texts(ax, which, 3)
+    for text, label in zip(texts, "abc"):
+        text.set_text(label)
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    for text, tick in zip(texts, axis.get_ticklabels()):
+        ours, theirs = text.get_window_extent(renderer), tick.get_window_extent(renderer)
+        assert np.allclose(ours.get_points(), theirs.get_points(), atol=1.0)
+
+
+def test_tick_texts_reject_an_unknown_axis():
+    _, ax = new_figure(width=3, height=2)
+    with pytest.raises(ValueError, match='which must be "x" or "y"'):
+        tick_texts(ax, "z", 2)
